@@ -1,0 +1,10 @@
+//! Pure business rules of Port Nimara CRM.
+//!
+//! Nothing here touches a database, the network or a clock: every rule is a
+//! function of its inputs, so it can be unit-tested in microseconds and reused by
+//! the HTTP handlers, the jobs and the command line alike.
+#![forbid(unsafe_code)]
+
+pub mod pipeline;
+pub mod ports;
+pub mod units;

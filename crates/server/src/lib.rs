@@ -1,0 +1,19 @@
+//! Port Nimara CRM: a multi-port marina CRM served over HTTP from one binary.
+//!
+//! `app` assembles the server, `cli` the command line; each domain folder
+//! (`ports`, `users`, `jobs`, `web`, …) owns its routes, SQL and rules.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod jobs;
+pub mod ports;
+pub mod telemetry;
+pub mod users;
+pub mod web;
+
+pub use app::{AppState, Application};
+pub use config::Config;

@@ -1,0 +1,39 @@
+//! Password hashing: argon2id with the crate's recommended parameters.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
+/// Shortest password accepted.
+pub const MIN_LENGTH: usize = 10;
+
+pub fn hash(password: &str) -> anyhow::Result<String> {
+    // 16 bytes from the OS generator, as argon2's own `generate` would take.
+    let bytes: [u8; 16] = rand::random();
+    let salt = SaltString::encode_b64(&bytes)
+        .map_err(|e| anyhow::anyhow!("cannot encode the salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+}
+
+/// Checks `password` against a stored PHC string; a malformed hash never matches.
+pub fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hash_verifies_its_password_only() {
+        let h = super::hash("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(super::verify("correct horse battery", &h));
+        assert!(!super::verify("wrong horse battery", &h));
+        assert!(!super::verify("anything", "not a hash"));
+    }
+}

@@ -1,0 +1,316 @@
+//! What the layout around every page needs: asset URLs, the port switcher, the
+//! navigation and the port's accent colour.
+
+use super::assets::url;
+use crate::ports::Port;
+
+/// The fingerprinted URLs the layout links to.
+pub struct AssetUrls {
+    pub css: &'static str,
+    pub theme_js: &'static str,
+    pub app_js: &'static str,
+    pub htmx_js: &'static str,
+    pub icons: &'static str,
+    pub favicon: &'static str,
+}
+
+pub static ASSET_URLS: AssetUrls = AssetUrls {
+    css: url::APP_CSS,
+    theme_js: url::THEME_JS,
+    app_js: url::APP_JS,
+    htmx_js: url::HTMX_JS,
+    icons: url::ICONS_SVG,
+    favicon: url::FAVICON_SVG,
+};
+
+/// The sections of the navigation, in order. A section links somewhere once its
+/// domain has landed; until then it is shown as coming soon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Dashboard,
+    Clients,
+    Pipeline,
+    Berths,
+    Map,
+    Documents,
+    Money,
+    Inbox,
+    Reminders,
+    Reports,
+    Settings,
+}
+
+impl Section {
+    pub const ALL: [Section; 11] = [
+        Section::Dashboard,
+        Section::Clients,
+        Section::Pipeline,
+        Section::Berths,
+        Section::Map,
+        Section::Documents,
+        Section::Money,
+        Section::Inbox,
+        Section::Reminders,
+        Section::Reports,
+        Section::Settings,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Dashboard => "Dashboard",
+            Section::Clients => "Clients",
+            Section::Pipeline => "Pipeline",
+            Section::Berths => "Berths",
+            Section::Map => "Map",
+            Section::Documents => "Documents",
+            Section::Money => "Money",
+            Section::Inbox => "Inbox",
+            Section::Reminders => "Reminders",
+            Section::Reports => "Reports",
+            Section::Settings => "Settings",
+        }
+    }
+
+    /// The icon's id in the sprite (heroicons names, listed in build.rs).
+    pub fn icon(self) -> &'static str {
+        match self {
+            Section::Dashboard => "squares-2x2",
+            Section::Clients => "users",
+            Section::Pipeline => "funnel",
+            Section::Berths => "lifebuoy",
+            Section::Map => "map",
+            Section::Documents => "document-text",
+            Section::Money => "banknotes",
+            Section::Inbox => "inbox",
+            Section::Reminders => "clock",
+            Section::Reports => "chart-bar",
+            Section::Settings => "cog-6-tooth",
+        }
+    }
+
+    /// Where the section lives for the port `slug`; `None` while it is not built.
+    fn href(self, slug: Option<&str>) -> Option<String> {
+        match (self, slug) {
+            (Section::Dashboard, Some(slug)) => Some(format!("/ports/{slug}")),
+            (Section::Dashboard, None) => Some("/".to_owned()),
+            _ => None,
+        }
+    }
+}
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub icon: &'static str,
+    pub href: Option<String>,
+    pub current: bool,
+}
+
+pub struct PortLink {
+    pub name: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The layout's context; every page template has one as `shell`.
+pub struct Shell {
+    /// The `<title>`: the page's own title, then the port's name.
+    pub title: String,
+    pub assets: &'static AssetUrls,
+    /// The port the page belongs to, by name.
+    pub port_name: Option<String>,
+    pub ports: Vec<PortLink>,
+    pub nav: Vec<NavItem>,
+    /// Where the dashboard is: the `g d` shortcut and the error page go there.
+    pub home: String,
+    /// `--accent` and `--accent-fg` for the `<html>` style attribute, when the
+    /// port has a colour of its own.
+    pub accent_style: Option<String>,
+}
+
+impl Shell {
+    /// The shell of a page of `port`, with `ports` in the switcher.
+    pub fn for_port(
+        title: &str,
+        section: Section,
+        port: &Port,
+        ports: &[Port],
+        color: Option<&str>,
+    ) -> Shell {
+        Shell {
+            title: format!("{title} · {}", port.name),
+            assets: &ASSET_URLS,
+            port_name: Some(port.name.clone()),
+            ports: ports
+                .iter()
+                .map(|p| PortLink {
+                    name: p.name.clone(),
+                    href: format!("/ports/{}", p.slug),
+                    current: p.id == port.id,
+                })
+                .collect(),
+            nav: nav(Some(section), Some(&port.slug)),
+            home: format!("/ports/{}", port.slug),
+            accent_style: color.and_then(Accent::parse).map(|a| a.style()),
+        }
+    }
+
+    /// The shell of a page that belongs to no port (no port yet, error pages).
+    pub fn bare(title: &str, section: Option<Section>) -> Shell {
+        Shell {
+            title: title.to_owned(),
+            assets: &ASSET_URLS,
+            port_name: None,
+            ports: Vec::new(),
+            nav: nav(section, None),
+            home: "/".to_owned(),
+            accent_style: None,
+        }
+    }
+}
+
+fn nav(current: Option<Section>, slug: Option<&str>) -> Vec<NavItem> {
+    Section::ALL
+        .iter()
+        .map(|&s| NavItem {
+            label: s.label(),
+            icon: s.icon(),
+            href: s.href(slug),
+            current: Some(s) == current,
+        })
+        .collect()
+}
+
+/// A port's brand colour, and the text colour that reads on it.
+#[derive(Debug, PartialEq)]
+pub struct Accent {
+    rgb: [u8; 3],
+}
+
+impl Accent {
+    /// Accepts `#rgb` or `#rrggbb` only: the value lands in a style attribute, so
+    /// anything else is ignored rather than passed on.
+    pub fn parse(value: &str) -> Option<Accent> {
+        let hex = value.trim().strip_prefix('#')?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let digit = |i: usize, len: usize| u8::from_str_radix(&hex[i..i + len], 16).ok();
+        let rgb = match hex.len() {
+            3 => [digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17],
+            6 => [digit(0, 2)?, digit(2, 2)?, digit(4, 2)?],
+            _ => return None,
+        };
+        Some(Accent { rgb })
+    }
+
+    /// WCAG relative luminance.
+    fn luminance(&self) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(self.rgb[0])
+            + 0.7152 * channel(self.rgb[1])
+            + 0.0722 * channel(self.rgb[2])
+    }
+
+    /// White or near-black, whichever contrasts more with the accent, so a
+    /// button in any brand colour stays readable.
+    fn foreground(&self) -> &'static str {
+        let l = self.luminance();
+        let on_white = 1.05 / (l + 0.05);
+        let on_dark = (l + 0.05) / 0.05;
+        if on_white >= on_dark {
+            "#ffffff"
+        } else {
+            "#0b1220"
+        }
+    }
+
+    pub fn style(&self) -> String {
+        let [r, g, b] = self.rgb;
+        format!(
+            "--accent: #{r:02x}{g:02x}{b:02x}; --accent-fg: {}",
+            self.foreground()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_accept_hex_colours_only() {
+        assert_eq!(
+            Accent::parse("#0E7490").unwrap().style(),
+            "--accent: #0e7490; --accent-fg: #ffffff"
+        );
+        assert_eq!(
+            Accent::parse(" #fd0 ").unwrap().style(),
+            "--accent: #ffdd00; --accent-fg: #0b1220"
+        );
+        for bad in [
+            "",
+            "#",
+            "0e7490",
+            "#12345",
+            "#1234567",
+            "red",
+            "#12g",
+            "#fff; background: url(x)",
+        ] {
+            assert_eq!(Accent::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_built_sections_link_somewhere() {
+        let items = nav(Some(Section::Dashboard), Some("north"));
+        assert_eq!(items.len(), 11);
+        assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
+        assert!(items[0].current);
+        assert!(items[1..].iter().all(|i| i.href.is_none() && !i.current));
+    }
+
+    #[test]
+    fn every_icon_the_pages_use_is_in_the_sprite() {
+        let (sprite, _) = super::super::assets::lookup("icons.svg").unwrap();
+        let sprite = std::str::from_utf8(sprite.body).unwrap();
+        let mut used: Vec<String> = Section::ALL.iter().map(|s| s.icon().to_owned()).collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for path in template_files(std::path::Path::new(dir)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("{{ shell.assets.icons }}#").skip(1) {
+                used.push(
+                    part.chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                        .collect(),
+                );
+            }
+        }
+        for icon in used.iter().filter(|i| !i.is_empty()) {
+            assert!(
+                sprite.contains(&format!("<symbol id=\"{icon}\"")),
+                "icon `{icon}` is not in build.rs's ICONS"
+            );
+        }
+    }
+
+    fn template_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(template_files(&path))
+            } else {
+                files.push(path)
+            }
+        }
+        files
+    }
+}

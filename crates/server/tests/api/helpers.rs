@@ -1,0 +1,217 @@
+//! The test harness: a PostgreSQL server for the whole run, a fresh database
+//! per test, and a real server on a random port.
+//!
+//! The server is the embedded cluster in `target/test-postgres` (started once,
+//! shared by every test of the run and adopted by the next run), or the one
+//! `NIMARA_TEST_DATABASE_URL` names (a URL to a database with rights to create
+//! databases). A template database migrated once per set of migrations makes
+//! each test's `CREATE DATABASE … TEMPLATE` take milliseconds.
+
+use nimara::app::{Application, BuildOptions};
+use nimara::config::Config;
+use nimara::db::migrate::MIGRATOR;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+
+struct Server {
+    /// URL of a maintenance database on the server, without the database name's effect.
+    base: String,
+    _cluster: Option<pgembed::Cluster>,
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("NIMARA_TEST_DATABASE_URL") {
+            return Server {
+                base: url,
+                _cluster: None,
+            };
+        }
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("test-postgres")
+            .join("data");
+        let mut options = pgembed::Options::new(dir);
+        // Durability buys nothing in tests; these make them several times faster.
+        for (k, v) in [
+            ("fsync", "off"),
+            ("synchronous_commit", "off"),
+            ("full_page_writes", "off"),
+            ("max_connections", "300"),
+        ] {
+            options.extra_settings.push((k.into(), v.into()));
+        }
+        let cluster = pgembed::Cluster::start(options).expect("the test PostgreSQL starts");
+        Server {
+            base: cluster.url("postgres"),
+            _cluster: Some(cluster),
+        }
+    })
+}
+
+/// `base` with its database replaced by `name`.
+pub fn database_url(name: &str) -> String {
+    let base = &server().base;
+    let (head, query) = base
+        .split_once('?')
+        .map_or((base.as_str(), None), |(h, q)| (h, Some(q)));
+    let head = head.rsplit_once('/').map_or(head, |(h, _)| h);
+    match query {
+        Some(q) => format!("{head}/{name}?{q}"),
+        None => format!("{head}/{name}"),
+    }
+}
+
+/// Name of the template for the current migrations: a new migration makes a new one.
+fn template_name() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for m in MIGRATOR.iter() {
+        for b in m.version.to_le_bytes().iter().chain(m.checksum.iter()) {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("nimara_template_{hash:016x}")
+}
+
+async fn admin() -> PgConnection {
+    PgConnection::connect(&server().base)
+        .await
+        .expect("connect to the test server")
+}
+
+/// Creates the template once per run (and once across concurrent runs, thanks
+/// to an advisory lock).
+async fn template() -> &'static str {
+    static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let mut conn = admin().await;
+            sqlx::query("SELECT pg_advisory_lock(727274)").execute(&mut conn).await.unwrap();
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&name)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            if !exists {
+                let building = format!("{name}_building");
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {building}"))).execute(&mut conn).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}"))).execute(&mut conn).await.unwrap();
+                let pool = PgPool::connect(&database_url(&building)).await.unwrap();
+                nimara::db::migrate::run(&pool, &MIGRATOR).await.expect("migrations apply to an empty database");
+                pool.close().await;
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {name}"))).execute(&mut conn).await.unwrap();
+                // Earlier templates and test databases of earlier runs go.
+                let stale: Vec<String> = sqlx::query_scalar(
+                    "SELECT datname FROM pg_database WHERE (datname LIKE 'nimara_template_%' AND datname <> $1) OR datname LIKE 'test_%'",
+                )
+                .bind(&name)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                for db in stale {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))).execute(&mut conn).await;
+                }
+            }
+            sqlx::query("SELECT pg_advisory_unlock(727274)").execute(&mut conn).await.unwrap();
+            name
+        })
+        .await
+}
+
+/// A fresh, migrated database of its own; returns its URL.
+pub async fn fresh_database() -> String {
+    let template = template().await;
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = admin().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} TEMPLATE {template}"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    database_url(&name)
+}
+
+/// An empty database (no migrations), for migration tests.
+pub async fn empty_database() -> String {
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = admin().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    database_url(&name)
+}
+
+/// A real server on a random port over a fresh database.
+pub struct TestApp {
+    pub address: String,
+    /// The owner connection (no row-level security applies to it in the
+    /// embedded cluster): for arranging data and checking results.
+    pub db: PgPool,
+    pub client: reqwest::Client,
+    stop: CancellationToken,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(BuildOptions::default())
+            .await
+            .expect("the test app starts")
+    }
+
+    pub async fn spawn_with(options: BuildOptions) -> anyhow::Result<TestApp> {
+        let db_url = fresh_database().await;
+        Self::spawn_on(db_url, options).await
+    }
+
+    pub async fn spawn_on(db_url: String, options: BuildOptions) -> anyhow::Result<TestApp> {
+        let config = Config::for_tests(db_url.clone());
+        let app = Application::build_with(config, options).await?;
+        let port = app.port();
+        let stop = app.shutdown_handle();
+        tokio::spawn(app.run_until_stopped());
+        let db = PgPoolOptions::new()
+            .max_connections(5)
+            .connect(&db_url)
+            .await?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()?;
+        Ok(TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            db,
+            client,
+            stop,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// A connection to the server's maintenance database.
+pub async fn admin_connection() -> PgConnection {
+    admin().await
+}
