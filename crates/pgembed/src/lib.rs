@@ -40,7 +40,8 @@
 //! [`Cluster::start`] becomes the owner, finds the orphaned server through
 //! `postmaster.pid`, checks through `/proc` that this PID really is a PostgreSQL
 //! process working in `D`, and adopts it: no restart, no recovery, and the orphan is
-//! stopped when the new owner stops.
+//! stopped when the new owner stops. (An adopted server keeps the settings it was
+//! started with.)
 //!
 //! If the server itself was killed (or the machine crashed), `postmaster.pid` is
 //! stale. A dead PID is left for PostgreSQL, which recognises it and also frees the
@@ -356,7 +357,8 @@ impl Cluster {
                 }
             }
             // Another process owns the cluster: share its server once it is ready.
-            if ping::ping(&paths.socket_dir, port, &options.superuser) == Ping::Ready {
+            let probe = Probe::new(&paths.data_dir, &paths.socket_dir, port, &options.superuser);
+            if probe.ping(None) == Ping::Ready {
                 tracing::info!(data_dir = %paths.data_dir.display(), "attached to the PostgreSQL cluster of another process");
                 return Ok(Cluster {
                     paths,
@@ -431,7 +433,8 @@ impl Cluster {
         self.port
     }
 
-    /// The PID of the running server's postmaster, from `postmaster.pid`.
+    /// The PID of the server's postmaster (for an attached handle, as `postmaster.pid`
+    /// names it).
     pub fn postmaster_pid(&self) -> Option<i32> {
         match &self.owner {
             Some(owner) => Some(owner.postmaster.pid()),
@@ -535,6 +538,7 @@ fn start_as_owner(
         log_tail: setup::tail(&paths.log_file, 20),
     };
 
+    let probe = Probe::new(&real, &paths.socket_dir, port, &options.superuser);
     // A server found running may be shutting down; then it is started afresh.
     for _ in 0..3 {
         if let Some(pid) = procs::read_pidfile(&real) {
@@ -543,9 +547,7 @@ fn start_as_owner(
                     pid,
                     "PostgreSQL is already running on this data directory, left by a previous owner: taking it over"
                 );
-                match wait_ready(&paths.socket_dir, port, &options.superuser, || {
-                    procs::alive(pid)
-                }) {
+                match probe.wait_ready(Some(pid), || procs::alive(pid)) {
                     Wait::Ready => return Ok((Postmaster::Adopted(pid), real)),
                     Wait::Died => continue,
                     Wait::TimedOut => {
@@ -580,13 +582,11 @@ fn start_as_owner(
 
         let mut postmaster =
             Postmaster::Spawned(spawn_postgres(paths, bin_dir, run_as, options, &real)?);
-        return match wait_ready(&paths.socket_dir, port, &options.superuser, || {
-            !postmaster.gone()
-        }) {
+        let pid = postmaster.pid();
+        return match probe.wait_ready(Some(pid), || !postmaster.gone()) {
             Wait::Ready => Ok((postmaster, real)),
             Wait::Died => Err(start_error("the server exited".to_string())),
             Wait::TimedOut => {
-                let pid = postmaster.pid();
                 procs::signal(pid, Signal::SIGQUIT);
                 procs::wait_until(Duration::from_secs(5), || postmaster.gone());
                 Err(start_error(format!(
@@ -644,27 +644,72 @@ fn spawn_postgres(
     })
 }
 
-/// Waits until the server accepts connections, `alive` turns false, or the timeout.
-fn wait_ready(socket_dir: &Path, port: u16, user: &str, mut alive: impl FnMut() -> bool) -> Wait {
-    let started = Instant::now();
-    let mut told = false;
-    loop {
-        if !alive() {
-            return Wait::Died;
+/// Where and as whom to ask whether the server is ready.
+struct Probe<'a> {
+    data_dir: &'a Path,
+    socket_dir: &'a Path,
+    port: u16,
+    user: &'a str,
+    /// PostgreSQL 10 and later write their state into `postmaster.pid`.
+    writes_status: bool,
+}
+
+impl<'a> Probe<'a> {
+    fn new(data_dir: &'a Path, socket_dir: &'a Path, port: u16, user: &'a str) -> Self {
+        let major = fs::read_to_string(data_dir.join("PG_VERSION"))
+            .ok()
+            .and_then(|text| text.trim().split('.').next()?.parse::<u32>().ok());
+        let writes_status = major.is_some_and(|major| major >= 10);
+        Probe {
+            data_dir,
+            socket_dir,
+            port,
+            user,
+            writes_status,
         }
-        if ping::ping(socket_dir, port, user) == Ping::Ready {
-            return Wait::Ready;
+    }
+
+    /// Asks the server whether it accepts connections. When `postmaster.pid` can be
+    /// read, its state line is checked first and the socket is asked only once it says
+    /// "ready" (the line is written a moment after the file): asking earlier makes the
+    /// server log a FATAL "the database system is starting up" for every poll. `pid`,
+    /// when known, must be the file's PID (a file left by a killed server may still
+    /// say "ready").
+    fn ping(&self, pid: Option<i32>) -> Ping {
+        if let Some((file_pid, status)) = procs::read_pidfile_status(self.data_dir) {
+            let ready = match status {
+                Some(status) => status == "ready",
+                None => !self.writes_status,
+            };
+            if !ready || pid.is_some_and(|pid| pid != file_pid) {
+                return Ping::NotReady;
+            }
         }
-        if started.elapsed() >= READY_TIMEOUT {
-            return Wait::TimedOut;
+        ping::ping(self.socket_dir, self.port, self.user)
+    }
+
+    /// Waits until the server accepts connections, `alive` turns false, or the timeout.
+    fn wait_ready(&self, pid: Option<i32>, mut alive: impl FnMut() -> bool) -> Wait {
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            if !alive() {
+                return Wait::Died;
+            }
+            if self.ping(pid) == Ping::Ready {
+                return Wait::Ready;
+            }
+            if started.elapsed() >= READY_TIMEOUT {
+                return Wait::TimedOut;
+            }
+            if !told && started.elapsed() >= Duration::from_secs(3) {
+                tracing::info!(
+                    "waiting for PostgreSQL to accept connections (after a crash it first replays its log)"
+                );
+                told = true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        if !told && started.elapsed() >= Duration::from_secs(3) {
-            tracing::info!(
-                "waiting for PostgreSQL to accept connections (after a crash it first replays its log)"
-            );
-            told = true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -693,6 +738,13 @@ fn percent_encode(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Cluster>();
+        send_sync::<Error>();
+    }
 
     #[test]
     fn url_encodes_the_socket_path() {

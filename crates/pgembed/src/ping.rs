@@ -86,8 +86,12 @@ fn exchange(stream: &mut UnixStream, user: &str) -> std::io::Result<Ping> {
             // AuthenticationOk is 0; any other request (a password) means it is up.
             b'R' if payload.get(..4) != Some(&[0, 0, 0, 0]) => return Ok(Ping::Ready),
             b'Z' => {
-                // ReadyForQuery: say goodbye properly so the server logs nothing.
-                let _ = stream.write_all(&[b'X', 0, 0, 0, 4]);
+                // ReadyForQuery: say goodbye properly, so the server logs nothing.
+                // Then wait for the server to close the connection: a shutdown that
+                // arrived before it read the goodbye would log a broken pipe.
+                if stream.write_all(&[b'X', 0, 0, 0, 4]).is_ok() {
+                    let _ = stream.read(&mut [0u8; 1]);
+                }
                 return Ok(Ping::Ready);
             }
             // AuthenticationOk, ParameterStatus, BackendKeyData, notices: keep reading.

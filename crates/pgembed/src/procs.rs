@@ -76,13 +76,20 @@ pub(crate) fn cluster_processes(data_dir: &Path) -> Vec<i32> {
 /// The PID on the first line of `<data_dir>/postmaster.pid`, if the file exists and
 /// holds one.
 pub(crate) fn read_pidfile(data_dir: &Path) -> Option<i32> {
+    read_pidfile_status(data_dir).map(|(pid, _)| pid)
+}
+
+/// The PID and, when present, the server state on line 8 of `postmaster.pid`
+/// ("starting", "ready", "stopping" or "standby"; PostgreSQL 10 and later).
+pub(crate) fn read_pidfile_status(data_dir: &Path) -> Option<(i32, Option<String>)> {
     let text = std::fs::read_to_string(pidfile(data_dir)).ok()?;
-    text.lines()
-        .next()?
-        .trim()
-        .parse()
-        .ok()
-        .filter(|&pid| pid > 0)
+    let mut lines = text.lines();
+    let pid = lines.next()?.trim().parse().ok().filter(|&pid| pid > 0)?;
+    let status = lines
+        .nth(6)
+        .map(|line| line.trim().to_string())
+        .filter(|s| !s.is_empty());
+    Some((pid, status))
 }
 
 pub(crate) fn pidfile(data_dir: &Path) -> PathBuf {
@@ -110,6 +117,40 @@ pub(crate) fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> b
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Kills `initdb` and the `postgres` it runs if they still work on `dir` (canonical): an owner
+/// killed during `initdb` leaves them running, and they would go on writing into the
+/// directory of the next attempt.
+pub(crate) fn kill_initdb_leftovers(dir: &Path) {
+    let target = dir.as_os_str().as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    let pids: Vec<i32> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| {
+            let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+                return false;
+            };
+            let mut args = cmdline.split(|&b| b == 0);
+            let program_matches = args.next().is_some_and(|program| {
+                let name = program.rsplit(|&b| b == b'/').next().unwrap_or(program);
+                name == b"initdb" || name.starts_with(b"postgres")
+            });
+            // initdb names the directory in its arguments; the server it runs works in it.
+            program_matches
+                && (args.any(|arg| arg == target)
+                    || std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd == dir))
+        })
+        .collect();
+    for &pid in &pids {
+        tracing::warn!(pid, dir = %dir.display(), "killing an interrupted initdb");
+        signal(pid, Signal::SIGKILL);
+    }
+    wait_until(Duration::from_secs(5), || {
+        pids.iter().all(|&pid| !alive(pid))
+    });
 }
 
 /// Ends every remaining process of the cluster in `data_dir`: waits `grace` for them to

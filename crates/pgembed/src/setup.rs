@@ -196,6 +196,7 @@ impl RunAs {
         }
         if init_tmp.exists() {
             tracing::info!(dir = %init_tmp.display(), "removing an interrupted initdb");
+            crate::procs::kill_initdb_leftovers(init_tmp);
             fs::remove_dir_all(init_tmp)
                 .map_err(|err| Error::io(format!("cannot remove {}", init_tmp.display()), err))?;
         }

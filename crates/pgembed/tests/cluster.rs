@@ -153,8 +153,9 @@ fn read_marker(stdout: &mut impl BufRead, marker: &str) -> String {
         line.clear();
         let n = stdout.read_line(&mut line).unwrap();
         assert!(n > 0, "the holder exited before printing {marker}");
-        if line.starts_with(marker) {
-            return line;
+        // libtest prints "test name ... " without a newline before the test's output.
+        if let Some(at) = line.find(marker) {
+            return line[at..].to_string();
         }
     }
 }
@@ -410,6 +411,43 @@ fn interrupted_initdb_is_redone() {
 }
 
 #[test]
+fn initdb_left_running_by_a_killed_owner_is_ended() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir();
+    let data = dir.path().join("postgres");
+    let tmp = dir.path().join("postgres.init-tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let bin_dir = pgembed::find_bin_dir(None).unwrap();
+    let mut initdb = Command::new(bin_dir.join("initdb"));
+    initdb
+        .arg("-D")
+        .arg(&tmp)
+        .args(["-U", "nimara", "--no-sync"]);
+    initdb
+        .current_dir("/")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if nix::unistd::geteuid().is_root() {
+        let user = nix::unistd::User::from_name("postgres")
+            .unwrap()
+            .expect("a postgres user");
+        nix::unistd::chown(dir.path(), Some(user.uid), Some(user.gid)).unwrap();
+        nix::unistd::chown(&tmp, Some(user.uid), Some(user.gid)).unwrap();
+        initdb.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+    }
+    let mut initdb = initdb.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    let cluster = Cluster::start(options(&data)).unwrap();
+    // The stray initdb was killed, not left to write into the new cluster.
+    assert!(!initdb.wait().unwrap().success());
+    assert_eq!(psql(&cluster, "select 1"), "1");
+    let postmaster = cluster.postmaster_pid().unwrap();
+    cluster.stop().unwrap();
+    assert_fully_stopped(&data, postmaster);
+}
+
+#[test]
 fn refuses_a_non_empty_folder_that_is_not_a_cluster() {
     let dir = temp_dir();
     let data = dir.path().join("postgres");
@@ -448,7 +486,10 @@ fn long_data_path_gets_a_short_socket_dir() {
         .join("postgres");
     let cluster = Cluster::start(options(&data)).unwrap();
     assert!(
-        cluster.socket_dir().starts_with("/tmp/nimara-pg-"),
+        cluster
+            .socket_dir()
+            .to_string_lossy()
+            .starts_with("/tmp/nimara-pg-"),
         "{}",
         cluster.socket_dir().display()
     );
