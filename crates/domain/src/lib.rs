@@ -5,6 +5,7 @@
 //! the HTTP handlers, the jobs and the command line alike.
 #![forbid(unsafe_code)]
 
+pub mod permissions;
 pub mod pipeline;
 pub mod ports;
 pub mod units;

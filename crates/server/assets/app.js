@@ -68,7 +68,7 @@
     toggle.setAttribute("aria-expanded", String(open));
     toggle.setAttribute("aria-label", open ? "Close navigation" : "Open navigation");
     if (open) {
-      var first = sidebar.querySelector("a[href], button");
+      var first = sidebar.querySelector(".nav-list a[aria-current]") || sidebar.querySelector(".nav-list a[href]");
       if (first) {
         first.focus();
       }

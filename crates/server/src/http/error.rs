@@ -82,12 +82,24 @@ impl From<sqlx::Error> for Error {
                 tracing::warn!(error = %e, "database unavailable");
                 Error::Unavailable
             }
-            sqlx::Error::Database(ref db) if db.code().as_deref() == Some("57P01") => {
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|c| is_unavailable(&c)) => {
+                tracing::warn!(error = %e, "database unavailable");
                 Error::Unavailable
             }
             other => Error::Internal(anyhow::Error::new(other)),
         }
     }
+}
+
+/// SQLSTATEs that mean "the database is not there right now" rather than a bug:
+/// connection exceptions (08…), shutdowns and restarts (57P01–57P03), the
+/// database missing or refusing connections (3D000, 55000 at connect time).
+fn is_unavailable(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "3D000" | "55000" | "53300"
+        )
 }
 
 /// RFC 9457 problem details.

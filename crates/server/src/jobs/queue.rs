@@ -59,24 +59,24 @@ pub async fn enqueue<'e>(
     exec: impl PgExecutor<'e>,
     job: NewJob,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO jobs (name, payload, port_id, run_at, max_attempts, dedup_key)
          VALUES ($1, $2, $3, coalesce($4, now()), $5, $6)
          ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
          RETURNING id",
+        job.name,
+        job.payload,
+        job.port_id,
+        job.run_at,
+        job.max_attempts,
+        job.dedup_key,
     )
-    .bind(job.name)
-    .bind(job.payload)
-    .bind(job.port_id)
-    .bind(job.run_at)
-    .bind(job.max_attempts)
-    .bind(job.dedup_key)
     .fetch_optional(exec)
     .await
 }
 
 /// A job claimed by one worker.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct Claimed {
     pub id: i64,
     pub name: String,
@@ -93,7 +93,8 @@ pub const LEASE: Duration = Duration::from_secs(15 * 60);
 /// Claims the next due job, or a running one whose worker's lease ran out.
 /// `SKIP LOCKED` lets concurrent workers pass over rows another is claiming.
 pub async fn claim(pool: &PgPool, worker: &str) -> Result<Option<Claimed>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Claimed,
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1,
                 locked_until = now() + make_interval(secs => $2), updated_at = now()
          WHERE id = (
@@ -104,21 +105,21 @@ pub async fn claim(pool: &PgPool, worker: &str) -> Result<Option<Claimed>, sqlx:
              FOR UPDATE SKIP LOCKED
              LIMIT 1)
          RETURNING id, name, payload, port_id, attempts, max_attempts",
+        worker,
+        LEASE.as_secs_f64(),
     )
-    .bind(worker)
-    .bind(LEASE.as_secs_f64())
     .fetch_optional(pool)
     .await
 }
 
 pub async fn complete(pool: &PgPool, id: i64, worker: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE jobs SET status = 'done', finished_at = now(), locked_by = NULL, locked_until = NULL,
                 last_error = NULL, updated_at = now()
          WHERE id = $1 AND locked_by = $2",
+        id,
+        worker,
     )
-    .bind(id)
-    .bind(worker)
     .execute(pool)
     .await?;
     Ok(())
@@ -134,18 +135,18 @@ pub async fn fail(
 ) -> Result<(), sqlx::Error> {
     let dead = job.attempts >= job.max_attempts;
     let delay = backoff(job.attempts);
-    sqlx::query(
+    sqlx::query!(
         "UPDATE jobs SET status = CASE WHEN $3 THEN 'dead' ELSE 'queued' END,
                 run_at = CASE WHEN $3 THEN run_at ELSE now() + make_interval(secs => $4) END,
                 finished_at = CASE WHEN $3 THEN now() END,
                 last_error = $5, locked_by = NULL, locked_until = NULL, updated_at = now()
          WHERE id = $1 AND locked_by = $2",
+        job.id,
+        worker,
+        dead,
+        delay.as_secs_f64(),
+        error,
     )
-    .bind(job.id)
-    .bind(worker)
-    .bind(dead)
-    .bind(delay.as_secs_f64())
-    .bind(error)
     .execute(pool)
     .await?;
     Ok(())

@@ -137,7 +137,13 @@ pub async fn figures(state: &AppState, port_id: Uuid) -> Result<Figures> {
 pub fn page(shell: Shell, port: Port, f: &Figures) -> DashboardPage {
     let berths = f.available + f.under_offer + f.sold;
     let interests: i64 = f.stages.iter().sum();
-    let of_berths = |n: i64| format!("{} of {} berths", percent(n, berths), Count(berths));
+    let of_berths = |n: i64| {
+        if berths == 0 {
+            "No berths yet".to_owned()
+        } else {
+            format!("{} of {} berths", percent(n, berths), Count(berths))
+        }
+    };
     let cards = vec![
         StatCard {
             key: "berths_available",

@@ -35,7 +35,10 @@ struct Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         if let Ok(pid) = i32::try_from(self.child.id()) {
-            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -60,7 +63,11 @@ impl Browser {
     pub async fn start_sized(app: &TestApp, width: u32, height: u32) -> Browser {
         let driver_bin = tool("NIMARA_CHROMEDRIVER", "/usr/bin/chromedriver");
         let chromium = tool("NIMARA_CHROMIUM", "/usr/bin/chromium");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = {
             use std::os::unix::process::CommandExt;
             Command::new(&driver_bin)
@@ -91,19 +98,32 @@ impl Browser {
         let caps = serde_json::json!({
             "goog:chromeOptions": { "binary": chromium, "args": args }
         });
-        let serde_json::Value::Object(caps) = caps else { unreachable!() };
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        // Two rustls crypto providers are compiled in (see Cargo.toml), so name one;
+        // a second call in the same test run finds it installed and changes nothing.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("a WebDriver client")
             .capabilities(caps)
             .connect(&url)
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
-        Browser { client, base: app.address.clone(), _driver: driver, _profile: profile }
+        Browser {
+            client,
+            base: app.address.clone(),
+            _driver: driver,
+            _profile: profile,
+        }
     }
 
     /// Opens `path` of the app (`/ports/x`).
     pub async fn open(&self, path: &str) {
-        self.client.goto(&format!("{}{path}", self.base)).await.unwrap_or_else(|e| panic!("open {path}: {e}"));
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}"));
     }
 
     /// The path of the current page.
@@ -113,17 +133,27 @@ impl Browser {
 
     /// The first element matching `css`, waiting for it to appear.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no element matches `{css}` on {}: {e}", self.path_or_blank().await))
+        {
+            Ok(element) => element,
+            Err(e) => panic!(
+                "no element matches `{css}` on {}: {e}",
+                self.path_or_blank().await
+            ),
+        }
     }
 
     /// Runs `script` (a function body; `return` gives the value) in the page.
     pub async fn js(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Waits until the JavaScript expression `condition` is true in the page.
@@ -131,11 +161,16 @@ impl Browser {
         let script = format!("return Boolean({condition});");
         let started = Instant::now();
         loop {
-            if self.client.execute(&script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
+            if self.client.execute(&script, vec![]).await.ok()
+                == Some(serde_json::Value::Bool(true))
+            {
                 return;
             }
             if started.elapsed() > WAIT {
-                panic!("still not true after {WAIT:?} on {}: {condition}", self.path_or_blank().await);
+                panic!(
+                    "still not true after {WAIT:?} on {}: {condition}",
+                    self.path_or_blank().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -146,9 +181,14 @@ impl Browser {
     pub async fn press(&self, keys: &str) {
         let mut actions = KeyActions::new("keyboard".to_owned());
         for c in keys.chars() {
-            actions = actions.then(KeyAction::Down { value: c }).then(KeyAction::Up { value: c });
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
         }
-        self.client.perform_actions(actions).await.unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
+        self.client
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
     }
 
     pub async fn resize(&self, width: u32, height: u32) {
@@ -161,7 +201,11 @@ impl Browser {
     }
 
     async fn path_or_blank(&self) -> String {
-        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()
+        self.client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -189,17 +233,45 @@ async fn the_shell_journey_dashboard_theme_shortcuts_and_phone_navigation() {
     // `/` leads to the only port's dashboard.
     browser.open("/").await;
     assert_eq!(browser.path().await, "/ports/harbour-lights");
-    assert_eq!(browser.find("main h1").await.text().await.unwrap(), "Harbour Lights");
-    assert_eq!(browser.client.find_all(Locator::Css(".stat")).await.unwrap().len(), 4);
-    let available = browser.find("[data-stat='berths_available'] .stat-value").await;
+    assert_eq!(
+        browser.find("main h1").await.text().await.unwrap(),
+        "Harbour Lights"
+    );
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css(".stat"))
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    let available = browser
+        .find("[data-stat='berths_available'] .stat-value")
+        .await;
     assert_eq!(available.text().await.unwrap(), "0");
-    assert!(browser.find("#sidebar").await.is_displayed().await.unwrap(), "the navigation shows on a desktop");
+    assert!(
+        browser.find("#sidebar").await.is_displayed().await.unwrap(),
+        "the navigation shows on a desktop"
+    );
 
     // The theme toggle flips data-theme and the choice survives a reload.
-    let theme = || async { browser.js("return document.documentElement.dataset.theme").await };
+    let theme = || async {
+        browser
+            .js("return document.documentElement.dataset.theme")
+            .await
+    };
     let before = theme().await;
-    assert!(before == "light" || before == "dark", "a theme is set before paint: {before}");
-    browser.find("[data-theme-toggle]").await.click().await.unwrap();
+    assert!(
+        before == "light" || before == "dark",
+        "a theme is set before paint: {before}"
+    );
+    browser
+        .find("[data-theme-toggle]")
+        .await
+        .click()
+        .await
+        .unwrap();
     let after = theme().await;
     assert_ne!(after, before, "the toggle switches the theme");
     browser.client.refresh().await.unwrap();
@@ -208,37 +280,82 @@ async fn the_shell_journey_dashboard_theme_shortcuts_and_phone_navigation() {
 
     // `?` opens the shortcuts dialog, Escape closes it; `/` focuses search.
     browser.press("?").await;
-    browser.wait_until("document.getElementById('shortcuts').open").await;
-    assert!(browser.find("#shortcuts").await.is_displayed().await.unwrap());
+    browser
+        .wait_until("document.getElementById('shortcuts').open")
+        .await;
+    assert!(
+        browser
+            .find("#shortcuts")
+            .await
+            .is_displayed()
+            .await
+            .unwrap()
+    );
     browser.press(&Key::Escape.to_string()).await;
-    browser.wait_until("!document.getElementById('shortcuts').open").await;
+    browser
+        .wait_until("!document.getElementById('shortcuts').open")
+        .await;
     browser.press("/").await;
-    browser.wait_until("document.activeElement.id === 'global-search'").await;
+    browser
+        .wait_until("document.activeElement.id === 'global-search'")
+        .await;
     browser.press(&Key::Escape.to_string()).await;
 
     // From an error page, `g` `d` goes back to the dashboard.
     browser.open("/ports/no-such-port").await;
-    assert!(browser.find("main h1").await.text().await.unwrap().contains("not found"));
+    assert!(
+        browser
+            .find("main h1")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("not found")
+    );
     browser.press("gd").await;
-    browser.wait_until("location.pathname === '/ports/harbour-lights'").await;
+    browser
+        .wait_until("location.pathname === '/ports/harbour-lights'")
+        .await;
 
     // On a phone the navigation is a drawer behind the menu button.
     browser.resize(390, 844).await;
     browser.open("/ports/harbour-lights").await;
     let sidebar = browser.find("#sidebar").await;
     let toggle = browser.find("[data-nav-toggle]").await;
-    assert!(!sidebar.is_displayed().await.unwrap(), "the navigation starts collapsed on a phone");
-    assert_eq!(toggle.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
+    assert!(
+        !sidebar.is_displayed().await.unwrap(),
+        "the navigation starts collapsed on a phone"
+    );
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("false")
+    );
     toggle.click().await.unwrap();
-    browser.wait_until("document.body.classList.contains('nav-open')").await;
-    assert_eq!(toggle.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
+    browser
+        .wait_until("document.body.classList.contains('nav-open')")
+        .await;
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
     let dashboard = browser.find("#sidebar a[aria-current='page']").await;
-    browser.wait_until("getComputedStyle(document.getElementById('sidebar')).visibility === 'visible'").await;
-    assert!(dashboard.is_displayed().await.unwrap(), "the drawer shows the navigation");
+    browser
+        .wait_until("getComputedStyle(document.getElementById('sidebar')).visibility === 'visible'")
+        .await;
+    assert!(
+        dashboard.is_displayed().await.unwrap(),
+        "the drawer shows the navigation"
+    );
     let soon = browser.find("#sidebar [aria-disabled='true']").await;
-    assert_eq!(soon.attr("href").await.unwrap(), None, "sections still to come are not links");
+    assert_eq!(
+        soon.attr("href").await.unwrap(),
+        None,
+        "sections still to come are not links"
+    );
     browser.press(&Key::Escape.to_string()).await;
-    browser.wait_until("!document.body.classList.contains('nav-open')").await;
+    browser
+        .wait_until("!document.body.classList.contains('nav-open')")
+        .await;
 
     browser.close().await;
 }

@@ -26,7 +26,7 @@ pub fn spec() -> Spec {
         let line = raw.trim();
         if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
             let name = rest
-                .split(|c: char| c == ' ' || c == '(')
+                .split([' ', '('])
                 .next()
                 .unwrap()
                 .to_owned();

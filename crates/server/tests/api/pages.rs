@@ -14,13 +14,15 @@ pub async fn insert_port(app: &TestApp, name: &str, slug: &str) -> Uuid {
 }
 
 async fn insert_berth(app: &TestApp, port: Uuid, number: &str, status: &str) -> Uuid {
-    sqlx::query_scalar("INSERT INTO berths (port_id, mooring_number, status) VALUES ($1, $2, $3) RETURNING id")
-        .bind(port)
-        .bind(number)
-        .bind(status)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "INSERT INTO berths (port_id, mooring_number, status) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(port)
+    .bind(number)
+    .bind(status)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
 }
 
 async fn insert_client(app: &TestApp, port: Uuid, name: &str, archived: bool) -> Uuid {
@@ -52,9 +54,14 @@ async fn insert_interest(app: &TestApp, port: Uuid, client: Uuid, stage: &str, a
 /// The text of the element carrying `marker` (an attribute such as
 /// `data-stat="clients"`), tags removed and whitespace collapsed.
 fn text_of(html: &str, marker: &str) -> String {
-    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} is on the page"));
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} is on the page"));
     let rest = &html[start..];
-    let end = rest.find("</article>").or_else(|| rest.find("</tr>")).unwrap();
+    let end = rest
+        .find("</article>")
+        .or_else(|| rest.find("</tr>"))
+        .unwrap();
     let mut text = String::new();
     let mut in_tag = true;
     for c in rest[..end].chars() {
@@ -77,12 +84,20 @@ async fn root_redirects_to_the_first_active_port() {
     insert_port(&app, "Zephyr Marina", "zephyr").await;
     insert_port(&app, "Anchor Bay", "anchor").await;
     let hidden = insert_port(&app, "Aardvark Harbour", "aardvark").await;
-    sqlx::query("UPDATE ports SET is_active = false WHERE id = $1").bind(hidden).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE ports SET is_active = false WHERE id = $1")
+        .bind(hidden)
+        .execute(&app.db)
+        .await
+        .unwrap();
 
     let res = app.get("/").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/ports/anchor");
-    assert_eq!(app.get("/ports/aardvark").await.status(), 404, "an inactive port is not shown");
+    assert_eq!(
+        app.get("/ports/aardvark").await.status(),
+        404,
+        "an inactive port is not shown"
+    );
 }
 
 #[tokio::test]
@@ -100,7 +115,17 @@ async fn the_dashboard_counts_this_ports_rows_only() {
     let app = TestApp::spawn().await;
     let port = insert_port(&app, "Anchor Bay", "anchor").await;
     let other = insert_port(&app, "Other Port", "other").await;
-    for (i, status) in ["available", "available", "under_offer", "sold", "sold", "sold"].iter().enumerate() {
+    for (i, status) in [
+        "available",
+        "available",
+        "under_offer",
+        "sold",
+        "sold",
+        "sold",
+    ]
+    .iter()
+    .enumerate()
+    {
         insert_berth(&app, port, &format!("A{i}"), status).await;
     }
     insert_berth(&app, other, "Z1", "available").await;
@@ -115,21 +140,45 @@ async fn the_dashboard_counts_this_ports_rows_only() {
 
     let res = app.get("/ports/anchor").await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = res.text().await.unwrap();
     assert!(html.contains("<h1>Anchor Bay</h1>"));
-    assert_eq!(text_of(&html, "data-stat=\"berths_available\""), "Available berths 2 33% of 6 berths");
-    assert_eq!(text_of(&html, "data-stat=\"berths_under_offer\""), "Under offer 1 17% of 6 berths");
-    assert_eq!(text_of(&html, "data-stat=\"berths_sold\""), "Sold 3 50% of 6 berths");
-    assert_eq!(text_of(&html, "data-stat=\"clients\""), "Clients 1 3 active interests");
+    assert_eq!(
+        text_of(&html, "data-stat=\"berths_available\""),
+        "Available berths 2 33% of 6 berths"
+    );
+    assert_eq!(
+        text_of(&html, "data-stat=\"berths_under_offer\""),
+        "Under offer 1 17% of 6 berths"
+    );
+    assert_eq!(
+        text_of(&html, "data-stat=\"berths_sold\""),
+        "Sold 3 50% of 6 berths"
+    );
+    assert_eq!(
+        text_of(&html, "data-stat=\"clients\""),
+        "Clients 1 3 active interests"
+    );
     assert_eq!(text_of(&html, "data-stage=\"open\""), "Open 2");
-    assert_eq!(text_of(&html, "data-stage=\"visited\""), "Visited 0", "archived and other ports' interests are not counted");
+    assert_eq!(
+        text_of(&html, "data-stage=\"visited\""),
+        "Visited 0",
+        "archived and other ports' interests are not counted"
+    );
     assert_eq!(text_of(&html, "data-stage=\"contract\""), "Contract 1");
     assert_eq!(text_of(&html, "data-stage=\"completed\""), "Completed 0");
     // Stages appear in pipeline order.
     let positions: Vec<usize> = domain::pipeline::Stage::ALL
         .iter()
-        .map(|s| html.find(&format!("data-stage=\"{}\"", s.as_str())).unwrap())
+        .map(|s| {
+            html.find(&format!("data-stage=\"{}\"", s.as_str()))
+                .unwrap()
+        })
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
     // The switcher lists both ports, the current one marked.
@@ -142,7 +191,12 @@ async fn an_unknown_port_is_a_404_page_in_the_shell() {
     let app = TestApp::spawn().await;
     let res = app.get("/ports/nowhere").await;
     assert_eq!(res.status(), 404);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = res.text().await.unwrap();
     assert!(html.contains("Page not found"));
     assert!(html.contains("class=\"sidebar\"") && html.contains("Go to the dashboard"));
@@ -153,11 +207,17 @@ async fn the_port_colour_becomes_the_accent_and_bad_values_are_ignored() {
     let app = TestApp::spawn().await;
     let port = insert_port(&app, "Anchor Bay", "anchor").await;
     let set = |color: &'static str| {
-        sqlx::query("UPDATE ports SET primary_color = $1 WHERE id = $2").bind(color).bind(port).execute(&app.db)
+        sqlx::query("UPDATE ports SET primary_color = $1 WHERE id = $2")
+            .bind(color)
+            .bind(port)
+            .execute(&app.db)
     };
     set("#C0392B").await.unwrap();
     let html = app.get("/ports/anchor").await.text().await.unwrap();
-    assert!(html.contains("style=\"--accent: #c0392b; --accent-fg: #ffffff\""), "{html}");
+    assert!(
+        html.contains("style=\"--accent: #c0392b; --accent-fg: #ffffff\""),
+        "{html}"
+    );
     set("red;}body{display:none").await.unwrap();
     let html = app.get("/ports/anchor").await.text().await.unwrap();
     assert!(!html.contains("--accent:"), "an invalid colour is not used");
@@ -174,13 +234,19 @@ async fn pages_link_fingerprinted_assets_served_with_long_caching() {
     urls.sort_unstable();
     urls.dedup();
     for ext in [".css", ".js", ".svg"] {
-        assert!(urls.iter().any(|u| u.ends_with(ext)), "a {ext} asset is linked: {urls:?}");
+        assert!(
+            urls.iter().any(|u| u.ends_with(ext)),
+            "a {ext} asset is linked: {urls:?}"
+        );
     }
     for url in urls {
         let res = app.get(url).await;
         assert_eq!(res.status(), 200, "{url}");
         let h = res.headers();
-        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable", "{url}");
+        assert_eq!(
+            h["cache-control"], "public, max-age=31536000, immutable",
+            "{url}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
         let etag = h["etag"].to_str().unwrap().to_owned();
         let ct = h["content-type"].to_str().unwrap();
@@ -194,7 +260,13 @@ async fn pages_link_fingerprinted_assets_served_with_long_caching() {
         assert!(ct.starts_with(expected), "{url}: {ct}");
         assert!(!res.bytes().await.unwrap().is_empty());
 
-        let again = app.client.get(app.url(url)).header("if-none-match", &etag).send().await.unwrap();
+        let again = app
+            .client
+            .get(app.url(url))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(again.status(), 304, "{url} revalidates by ETag");
     }
 }
