@@ -15,6 +15,7 @@ use std::process::Command;
 /// Icons of the sprite, by their heroicons name (24px outline set). Only these are
 /// embedded, so the binary stays small.
 const ICONS: &[&str] = &[
+    "arrow-right-start-on-rectangle",
     "banknotes",
     "bars-3",
     "bell",

@@ -66,6 +66,7 @@ impl Application {
                 "the database schema could not be brought up to date; the server will not start",
             )?;
         jobs::schedule::sync(database.db.pool(), &options.registry).await?;
+        crate::access::seed::sync_system_roles(database.db.pool()).await?;
 
         let state = AppState {
             db: database.db,

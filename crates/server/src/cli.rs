@@ -213,6 +213,7 @@ where
     let database = db::open(config).await?;
     let result = async {
         migrate::run(database.db.pool(), &migrate::MIGRATOR).await?;
+        crate::access::seed::sync_system_roles(database.db.pool()).await?;
         f(database.db.clone()).await
     }
     .await;
@@ -227,6 +228,7 @@ where
 async fn worker(config: Config) -> anyhow::Result<()> {
     let database = db::open(&config).await?;
     migrate::run(database.db.pool(), &migrate::MIGRATOR).await?;
+    crate::access::seed::sync_system_roles(database.db.pool()).await?;
     let registry = jobs::default_registry();
     jobs::schedule::sync(database.db.pool(), &registry).await?;
     let state = crate::app::AppState {

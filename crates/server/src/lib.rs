@@ -3,7 +3,10 @@
 //! `app` assembles the server, `cli` the command line; each domain folder
 //! (`ports`, `users`, `jobs`, `web`, …) owns its routes, SQL and rules.
 
+pub mod access;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -172,13 +172,28 @@ impl IntoResponse for Error {
 /// Middleware for the pages: a problem+json error response becomes the HTML
 /// error page, with the same status and the problem's safe detail.
 pub async fn html_error_pages(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let wanted = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let res = next.run(req).await;
+    if path.starts_with("/api/") {
+        return res;
+    }
+
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if !is_problem {
         return res;
+    }
+    // Not signed in on a page: to the sign-in form, coming back here after.
+    if res.status() == StatusCode::UNAUTHORIZED {
+        let next = serde_urlencoded::to_string([("next", wanted)]).unwrap_or_default();
+        return axum::response::Redirect::to(&format!("/login?{next}")).into_response();
     }
     let status = res.status();
     let (parts, body) = res.into_parts();

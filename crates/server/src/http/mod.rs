@@ -7,6 +7,7 @@ mod middleware;
 
 pub use error::{Error, Result};
 
+use crate::access::Routes;
 use crate::app::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,18 +23,26 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Every API route and page, each with its declared access.
+pub fn routes(state: &AppState) -> Routes {
+    let api = crate::auth::api(Routes::new(state.clone()));
+    let pages = crate::web::pages(Routes::new(state.clone()));
+    api.merge(pages)
+}
+
 /// The whole application: health, metrics, the JSON API and the pages.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit_bytes;
-    let api = Router::new().nest("/api/v1", api_v1());
-    let pages = crate::web::router().layer(axum::middleware::from_fn(error::html_error_pages));
+    let (declared, _) = routes(&state).into_parts();
+    // Pages answer errors as HTML; the same middleware lets `/api` problems pass.
+    let app = declared.layer(axum::middleware::from_fn(error::html_error_pages));
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .merge(api)
-        .merge(pages)
+        .route("/assets/{file}", get(crate::web::assets::serve))
+        .merge(app)
         .fallback(not_found)
         .layer(
             ServiceBuilder::new()
@@ -42,6 +51,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::custom(middleware::panic_response))
                 .layer(axum::middleware::from_fn(middleware::record_metrics))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::auth::csrf::guard,
+                ))
                 .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
@@ -51,12 +64,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)
-}
-
-/// `/api/v1`: each domain merges its routes here as it lands (sign-in, ports and
-/// everything port-scoped arrive with the identity and access layer).
-fn api_v1() -> Router<AppState> {
-    Router::new()
 }
 
 /// Nothing matched: problem+json under `/api`, the HTML page elsewhere.

@@ -15,6 +15,8 @@ pub struct Port {
     pub slug: String,
     pub timezone: String,
     pub default_currency: String,
+    /// The brand colour the pages use as their accent, `#rrggbb`.
+    pub primary_color: Option<String>,
 }
 
 /// A port as requested, before validation.
@@ -77,7 +79,7 @@ pub async fn create<'e>(exec: impl PgExecutor<'e>, new: &NewPort) -> Result<Port
     let port = sqlx::query_as!(
         Port,
         "INSERT INTO ports (name, slug, timezone, default_currency) VALUES ($1, $2, $3, $4)
-         RETURNING id, name, slug, timezone, default_currency",
+         RETURNING id, name, slug, timezone, default_currency, primary_color",
         valid.name,
         valid.slug.as_str(),
         valid.timezone.name(),
@@ -98,7 +100,21 @@ pub async fn find_by_slug<'e>(
 ) -> Result<Option<Port>, sqlx::Error> {
     sqlx::query_as!(
         Port,
-        "SELECT id, name, slug, timezone, default_currency FROM ports WHERE slug = $1",
+        "SELECT id, name, slug, timezone, default_currency, primary_color FROM ports WHERE slug = $1",
+        slug
+    )
+    .fetch_optional(exec)
+    .await
+}
+
+/// An active port by slug; an inactive one is as good as missing.
+pub async fn find_active_by_slug<'e>(
+    exec: impl PgExecutor<'e>,
+    slug: &str,
+) -> Result<Option<Port>, sqlx::Error> {
+    sqlx::query_as!(
+        Port,
+        "SELECT id, name, slug, timezone, default_currency, primary_color FROM ports WHERE slug = $1 AND is_active",
         slug
     )
     .fetch_optional(exec)
@@ -110,7 +126,7 @@ pub async fn find_by_slug<'e>(
 pub async fn list_active<'e>(exec: impl PgExecutor<'e>) -> Result<Vec<Port>, sqlx::Error> {
     sqlx::query_as!(
         Port,
-        "SELECT id, name, slug, timezone, default_currency FROM ports WHERE is_active ORDER BY name"
+        "SELECT id, name, slug, timezone, default_currency, primary_color FROM ports WHERE is_active ORDER BY name"
     )
     .fetch_all(exec)
     .await

@@ -1,12 +1,12 @@
-//! `GET /ports/{slug}`: the port's dashboard, counted in a port transaction.
+//! `GET /ports/{port}`: the port's dashboard, counted in a port transaction.
 
 use super::shell::{Section, Shell};
 use super::{Count, render};
+use crate::access::{self, PortCtx};
 use crate::app::AppState;
-use crate::http::{Error, Result};
-use crate::ports::{self, Port};
+use crate::http::Result;
+use crate::ports::Port;
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Html;
 use domain::pipeline::Stage;
 use uuid::Uuid;
@@ -67,28 +67,12 @@ pub struct Figures {
     pub stages: [i64; 8],
 }
 
-pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>> {
-    let pool = state.db.pool();
-    // The switcher needs every active port anyway; finding the slug among them
-    // also makes an inactive port answer 404, as a missing one does.
-    let all = ports::list_active(pool).await?;
-    let port = all
-        .iter()
-        .find(|p| p.slug == slug)
-        .cloned()
-        .ok_or(Error::NotFound)?;
-    let color = sqlx::query_scalar!("SELECT primary_color FROM ports WHERE id = $1", port.id)
-        .fetch_one(pool)
-        .await?;
-    let figures = figures(&state, port.id).await?;
-    let shell = Shell::for_port(
-        "Dashboard",
-        Section::Dashboard,
-        &port,
-        &all,
-        color.as_deref(),
-    );
-    render(&page(shell, port, &figures))
+/// `GET /ports/{port}`, for any member of the port.
+pub async fn show(ctx: PortCtx) -> Result<Html<String>> {
+    let ports = access::ports_of(ctx.state(), &ctx.user).await?;
+    let figures = figures(ctx.state(), ctx.port.id).await?;
+    let shell = Shell::for_ctx("Dashboard", Section::Dashboard, &ctx, &ports);
+    render(&page(shell, ctx.port.clone(), &figures))
 }
 
 /// Counts for `port_id`, read under row-level security as that port.
@@ -253,11 +237,12 @@ mod tests {
             slug: "north".into(),
             timezone: "Europe/Lisbon".into(),
             default_currency: "EUR".into(),
+            primary_color: None,
         }
     }
 
     fn render_with(f: &Figures) -> String {
-        let shell = Shell::for_port("Dashboard", Section::Dashboard, &port(), &[port()], None);
+        let shell = Shell::for_port("Dashboard", Section::Dashboard, &port(), &[port()]);
         page(shell, port(), f).render().unwrap()
     }
 

@@ -5,7 +5,7 @@
 //! `crate::http::Error`; the `html_error_pages` middleware turns them into
 //! [`error_page`].
 
-mod assets;
+pub mod assets;
 mod dashboard;
 mod error;
 mod home;
@@ -13,19 +13,20 @@ pub mod shell;
 
 pub use error::error_page;
 
-use crate::app::AppState;
+use crate::access::{Access, Routes};
 use crate::http::Result;
 use askama::Template;
-use axum::Router;
 use axum::response::Html;
-use axum::routing::get;
 use std::fmt;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/ports/{slug}", get(dashboard::show))
-        .route("/assets/{file}", get(assets::serve))
+/// The pages, each with its access. Assets are served apart, without a session.
+pub fn pages(routes: Routes) -> Routes {
+    let routes = crate::auth::pages(routes);
+    routes.get("/", Access::SignedIn, home::show).get(
+        "/ports/{port}",
+        Access::Member,
+        dashboard::show,
+    )
 }
 
 /// Renders a page; a template error is a bug, logged as an internal error.

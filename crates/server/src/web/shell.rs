@@ -125,17 +125,54 @@ pub struct Shell {
     /// `--accent` and `--accent-fg` for the `<html>` style attribute, when the
     /// port has a colour of its own.
     pub accent_style: Option<String>,
+    /// The signed-in user's menu; `None` on the sign-in page.
+    pub user: Option<UserMenu>,
+}
+
+/// The user menu in the top bar: who is signed in, and the sign-out form.
+pub struct UserMenu {
+    pub name: String,
+    pub email: String,
+    pub initials: String,
+    /// The session's form token, for the sign-out form.
+    pub csrf: String,
+}
+
+impl UserMenu {
+    pub fn of(user: &crate::auth::CurrentUser) -> UserMenu {
+        let initials: String = user
+            .name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect();
+        UserMenu {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            initials: initials.to_uppercase(),
+            csrf: user
+                .session()
+                .map(|s| s.csrf_token.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 impl Shell {
-    /// The shell of a page of `port`, with `ports` in the switcher.
-    pub fn for_port(
+    /// The shell of a page of the request's port, with the user's `ports` in the switcher.
+    pub fn for_ctx(
         title: &str,
         section: Section,
-        port: &Port,
+        ctx: &crate::access::PortCtx,
         ports: &[Port],
-        color: Option<&str>,
     ) -> Shell {
+        let mut shell = Shell::for_port(title, section, &ctx.port, ports);
+        shell.user = Some(UserMenu::of(&ctx.user));
+        shell
+    }
+
+    /// The shell of a page of `port`, with `ports` in the switcher.
+    pub fn for_port(title: &str, section: Section, port: &Port, ports: &[Port]) -> Shell {
         Shell {
             title: format!("{title} · {}", port.name),
             assets: &ASSET_URLS,
@@ -150,7 +187,12 @@ impl Shell {
                 .collect(),
             nav: nav(Some(section), Some(&port.slug)),
             home: format!("/ports/{}", port.slug),
-            accent_style: color.and_then(Accent::parse).map(|a| a.style()),
+            accent_style: port
+                .primary_color
+                .as_deref()
+                .and_then(Accent::parse)
+                .map(|a| a.style()),
+            user: None,
         }
     }
 
@@ -164,6 +206,7 @@ impl Shell {
             nav: nav(section, None),
             home: "/".to_owned(),
             accent_style: None,
+            user: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! downloaded). [`Browser`] is the reusable part: later journeys start one
 //! against a [`TestApp`] and use its helpers.
 
-use crate::helpers::TestApp;
+use crate::helpers::{PASSWORD, TestApp};
 use crate::pages::insert_port;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
@@ -228,11 +228,64 @@ async fn wait_ready(url: &str) {
 async fn the_shell_journey_dashboard_theme_shortcuts_and_phone_navigation() {
     let app = TestApp::spawn().await;
     insert_port(&app, "Harbour Lights", "harbour-lights").await;
+    app.create_user(
+        "harbour.master@example.test",
+        false,
+        Some(("harbour-lights", "director")),
+    )
+    .await;
     let browser = Browser::start(&app).await;
 
-    // `/` leads to the only port's dashboard.
+    // Signed out, `/` leads to the sign-in form; a wrong password keeps the
+    // e-mail and says so; the right one leads to the only port's dashboard.
     browser.open("/").await;
-    assert_eq!(browser.path().await, "/ports/harbour-lights");
+    assert_eq!(browser.path().await, "/login");
+    browser
+        .find("#email")
+        .await
+        .send_keys("harbour.master@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys("not the password")
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.getElementById('login-error') !== null")
+        .await;
+    assert_eq!(
+        browser
+            .find("#email")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("harbour.master@example.test")
+    );
+    browser
+        .find("#password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/harbour-lights'")
+        .await;
     assert_eq!(
         browser.find("main h1").await.text().await.unwrap(),
         "Harbour Lights"
@@ -356,6 +409,19 @@ async fn the_shell_journey_dashboard_theme_shortcuts_and_phone_navigation() {
     browser
         .wait_until("!document.body.classList.contains('nav-open')")
         .await;
+
+    // Signing out from the user menu ends the session: the dashboard asks to sign in again.
+    browser.resize(1440, 900).await;
+    browser
+        .find(".user-menu summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.find("[data-sign-out]").await.click().await.unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.open("/ports/harbour-lights").await;
+    assert_eq!(browser.path().await, "/login");
 
     browser.close().await;
 }

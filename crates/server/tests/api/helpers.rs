@@ -192,6 +192,15 @@ impl TestApp {
         })
     }
 
+    /// Another browser against the same app: its own cookies.
+    pub fn client_for(_app: &TestApp) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -214,4 +223,64 @@ impl Drop for TestApp {
 /// A connection to the server's maintenance database.
 pub async fn admin_connection() -> PgConnection {
     admin().await
+}
+
+/// The password of every user the tests create.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates a user (optionally with `role` at the port `slug`); returns its id.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        super_admin: bool,
+        role_at: Option<(&str, &str)>,
+    ) -> String {
+        let new = nimara::users::NewUser {
+            email: email.to_owned(),
+            name: email.split('@').next().unwrap().replace('.', " "),
+            password: PASSWORD.to_owned(),
+            super_admin,
+            port_role: role_at.map(|(slug, role)| (slug.to_owned(), role.to_owned())),
+        };
+        nimara::users::create(&self.db, &new)
+            .await
+            .expect("the test user is created")
+            .id
+    }
+
+    /// Signs this app's client in through the API; the session cookie is kept.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    /// A new super admin, signed in.
+    pub async fn sign_in_super_admin(&self) -> String {
+        let email = format!("admin.{}@example.test", uuid::Uuid::new_v4().simple());
+        let id = self.create_user(&email, true, None).await;
+        assert_eq!(self.login(&email, PASSWORD).await.status(), 200);
+        id
+    }
+
+    /// A new member with `role` at the port `slug`, signed in; returns the e-mail.
+    pub async fn sign_in_as(&self, role: &str, slug: &str) -> String {
+        let email = format!("{role}.{}@example.test", uuid::Uuid::new_v4().simple());
+        self.create_user(&email, false, Some((slug, role))).await;
+        assert_eq!(self.login(&email, PASSWORD).await.status(), 200);
+        email
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
 }

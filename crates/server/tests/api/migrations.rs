@@ -25,11 +25,7 @@ pub fn spec() -> Spec {
         // The spec sometimes puts a table's first column on its CREATE line.
         let line = raw.trim();
         if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
-            let name = rest
-                .split([' ', '('])
-                .next()
-                .unwrap()
-                .to_owned();
+            let name = rest.split([' ', '(']).next().unwrap().to_owned();
             let after = rest.split_once('(').map(|(_, a)| a.trim()).unwrap_or("");
             let mut columns = Vec::new();
             if let Some(col) = column_of(after) {

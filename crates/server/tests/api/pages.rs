@@ -81,6 +81,7 @@ fn text_of(html: &str, marker: &str) -> String {
 #[tokio::test]
 async fn root_redirects_to_the_first_active_port() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     insert_port(&app, "Zephyr Marina", "zephyr").await;
     insert_port(&app, "Anchor Bay", "anchor").await;
     let hidden = insert_port(&app, "Aardvark Harbour", "aardvark").await;
@@ -103,6 +104,7 @@ async fn root_redirects_to_the_first_active_port() {
 #[tokio::test]
 async fn with_no_port_the_root_explains_how_to_create_one() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let res = app.get("/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
@@ -113,6 +115,7 @@ async fn with_no_port_the_root_explains_how_to_create_one() {
 #[tokio::test]
 async fn the_dashboard_counts_this_ports_rows_only() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let port = insert_port(&app, "Anchor Bay", "anchor").await;
     let other = insert_port(&app, "Other Port", "other").await;
     for (i, status) in [
@@ -189,6 +192,7 @@ async fn the_dashboard_counts_this_ports_rows_only() {
 #[tokio::test]
 async fn an_unknown_port_is_a_404_page_in_the_shell() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let res = app.get("/ports/nowhere").await;
     assert_eq!(res.status(), 404);
     assert!(
@@ -205,6 +209,7 @@ async fn an_unknown_port_is_a_404_page_in_the_shell() {
 #[tokio::test]
 async fn the_port_colour_becomes_the_accent_and_bad_values_are_ignored() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let port = insert_port(&app, "Anchor Bay", "anchor").await;
     let set = |color: &'static str| {
         sqlx::query("UPDATE ports SET primary_color = $1 WHERE id = $2")
@@ -226,6 +231,7 @@ async fn the_port_colour_becomes_the_accent_and_bad_values_are_ignored() {
 #[tokio::test]
 async fn pages_link_fingerprinted_assets_served_with_long_caching() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let html = app.get("/").await.text().await.unwrap();
     let mut urls: Vec<&str> = html
         .split(['"', '#'])
@@ -274,6 +280,7 @@ async fn pages_link_fingerprinted_assets_served_with_long_caching() {
 #[tokio::test]
 async fn plain_asset_names_revalidate_and_unknown_assets_are_404() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let res = app.get("/assets/app.css").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "public, no-cache");
@@ -284,6 +291,7 @@ async fn plain_asset_names_revalidate_and_unknown_assets_are_404() {
 #[tokio::test]
 async fn the_htmx_bundle_is_the_pinned_2_0_line() {
     let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
     let body = app.get("/assets/htmx.js").await.text().await.unwrap();
     assert!(body.contains("version:\"2.0."), "htmx 2.0.x is embedded");
 }

@@ -1,0 +1,141 @@
+//! Who is asking: the signed-in user, from the session cookie or an API token.
+//!
+//! `CurrentUser` is the one extractor for identity; the result is cached in the
+//! request's extensions, so the access check and the handler share one lookup.
+
+use super::session::{self, Live, Origin};
+use super::tokens;
+use crate::app::AppState;
+use crate::http::{Error, Result};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use std::net::SocketAddr;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub is_super_admin: bool,
+    pub via: Via,
+    pub origin: Origin,
+}
+
+/// How the request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session(Live),
+    /// An API token, valid at one port only.
+    Token {
+        id: Uuid,
+        port_id: Uuid,
+    },
+}
+
+impl CurrentUser {
+    /// The session, when signed in through the pages.
+    pub fn session(&self) -> Option<&Live> {
+        match &self.via {
+            Via::Session(live) => Some(live),
+            Via::Token { .. } => None,
+        }
+    }
+}
+
+/// The address and user agent of a request.
+pub fn origin_of(parts: &Parts) -> Origin {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string());
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(400).collect());
+    Origin { ip, user_agent }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let pool = state.db.pool();
+        let via = if let Some(token) = bearer(parts) {
+            let row = sqlx::query!(
+                "UPDATE api_tokens SET last_used_at = now()
+                 WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+                 RETURNING id, user_id, port_id",
+                tokens::hash(token)
+            )
+            .fetch_optional(pool)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+            (
+                row.user_id,
+                Via::Token {
+                    id: row.id,
+                    port_id: row.port_id,
+                },
+            )
+        } else {
+            let jar = CookieJar::from_headers(&parts.headers);
+            let token = jar
+                .get(session::COOKIE)
+                .ok_or(Error::Unauthorized)?
+                .value()
+                .to_owned();
+            let live = session::find(pool, &token)
+                .await?
+                .ok_or(Error::Unauthorized)?;
+            (live.user_id.clone(), Via::Session(live))
+        };
+        let (user_id, via) = via;
+        let row = sqlx::query!(
+            r#"SELECT u.id, u.email AS "email: String", p.display_name, p.is_super_admin
+               FROM users u JOIN user_profiles p ON p.user_id = u.id
+               WHERE u.id = $1 AND p.is_active"#,
+            user_id
+        )
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+        let user = CurrentUser {
+            id: row.id,
+            email: row.email,
+            name: row.display_name,
+            is_super_admin: row.is_super_admin,
+            via,
+            origin: origin_of(parts),
+        };
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+/// The signed-in user if there is one; never rejects.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        match CurrentUser::from_request_parts(parts, state).await {
+            Ok(user) => Ok(MaybeUser(Some(user))),
+            Err(Error::Unauthorized) => Ok(MaybeUser(None)),
+            Err(e) => Err(e),
+        }
+    }
+}

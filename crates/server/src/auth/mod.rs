@@ -1,0 +1,29 @@
+//! Identity: sign-in, sessions, API tokens, CSRF.
+
+pub mod csrf;
+mod extract;
+pub mod login;
+mod pages;
+pub mod rate_limit;
+pub mod session;
+mod sessions_api;
+pub mod tokens;
+
+pub use extract::{CurrentUser, MaybeUser, Via, origin_of};
+pub use pages::routes as pages;
+
+use crate::access::{Access, Routes};
+
+/// The sign-in API and the user's own sessions.
+pub fn api(routes: Routes) -> Routes {
+    routes
+        .post("/api/v1/auth/login", Access::Public, login::login)
+        .post("/api/v1/auth/logout", Access::SignedIn, login::logout)
+        .get("/api/v1/me", Access::SignedIn, login::me)
+        .get("/api/v1/me/sessions", Access::SignedIn, sessions_api::list)
+        .delete(
+            "/api/v1/me/sessions/{id}",
+            Access::SignedIn,
+            sessions_api::revoke,
+        )
+}
