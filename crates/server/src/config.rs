@@ -29,6 +29,11 @@ pub struct Config {
     /// The address users reach the server at, e.g. `https://crm.example.com`.
     /// Used for links in e-mails and to recognise same-origin requests.
     pub public_url: Option<String>,
+    /// SMTP server for outgoing mail, e.g. `smtps://user:pass@mail.example.com`
+    /// or `smtp://localhost:25`; unset writes mail to `$NIMARA_DATA_DIR/outbox`.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of outgoing mail.
+    pub mail_from: String,
     /// `tracing` filter, e.g. `info` or `nimara=debug,tower_http=info`.
     pub log: String,
     /// `text` for people, `json` for log collectors.
@@ -54,6 +59,7 @@ struct Defaults {
     data_dir: &'static str,
     http_addr: &'static str,
     database_max_connections: u32,
+    mail_from: &'static str,
     log: &'static str,
     log_format: LogFormat,
     request_timeout_secs: u64,
@@ -65,6 +71,7 @@ const DEFAULTS: Defaults = Defaults {
     data_dir: "./data",
     http_addr: "127.0.0.1:8080",
     database_max_connections: 10,
+    mail_from: "Port Nimara CRM <no-reply@localhost>",
     log: "info,sqlx=warn",
     log_format: LogFormat::Text,
     request_timeout_secs: 30,
@@ -119,6 +126,18 @@ impl Config {
                     "must start with postgres:// or postgresql://",
                 );
             }
+        }
+        if let Some(url) = &self.smtp_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return bad("NIMARA_SMTP_URL", "must start with smtp:// or smtps://");
+            }
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "NIMARA_MAIL_FROM",
+                "must be a mailbox such as `Port Nimara <crm@example.com>`",
+            );
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))

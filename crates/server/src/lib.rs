@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod ports;
 pub mod telemetry;
 pub mod users;

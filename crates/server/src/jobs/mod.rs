@@ -94,5 +94,7 @@ impl Registry {
 
 /// The jobs of the product. Domains add theirs here as they land.
 pub fn default_registry() -> Registry {
-    Registry::new().every::<maintenance::Purge>("0 17 3 * * *", Scope::Installation)
+    Registry::new()
+        .every::<maintenance::Purge>("0 17 3 * * *", Scope::Installation)
+        .register::<crate::mail::SendMail>()
 }

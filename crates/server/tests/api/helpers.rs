@@ -155,6 +155,11 @@ pub struct TestApp {
     /// embedded cluster): for arranging data and checking results.
     pub db: PgPool,
     pub client: reqwest::Client,
+    /// The server's state, for running its jobs from a test.
+    pub state: nimara::AppState,
+    /// `NIMARA_DATA_DIR` of this app: its mail outbox lives here.
+    pub data_dir: PathBuf,
+    _data: tempfile::TempDir,
     stop: CancellationToken,
 }
 
@@ -171,10 +176,13 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db_url: String, options: BuildOptions) -> anyhow::Result<TestApp> {
-        let config = Config::for_tests(db_url.clone());
+        let data = tempfile::tempdir()?;
+        let mut config = Config::for_tests(db_url.clone());
+        config.data_dir = data.path().to_owned();
         let app = Application::build_with(config, options).await?;
         let port = app.port();
         let stop = app.shutdown_handle();
+        let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
         let db = PgPoolOptions::new()
             .max_connections(5)
@@ -188,6 +196,9 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             db,
             client,
+            state,
+            data_dir: data.path().to_owned(),
+            _data: data,
             stop,
         })
     }
@@ -273,6 +284,37 @@ impl TestApp {
         self.create_user(&email, false, Some((slug, role))).await;
         assert_eq!(self.login(&email, PASSWORD).await.status(), 200);
         email
+    }
+
+    /// Runs every due job to its end (the test app runs no workers of its own).
+    pub async fn run_jobs(&self) -> usize {
+        let registry = nimara::jobs::default_registry();
+        let mut ran = 0;
+        while nimara::jobs::runner::run_next(&self.state, &registry, "test")
+            .await
+            .expect("the queue answers")
+        {
+            ran += 1;
+        }
+        ran
+    }
+
+    /// The messages in this app's mail outbox, as raw RFC 5322 text, oldest first.
+    pub fn outbox(&self) -> Vec<String> {
+        let dir = self.data_dir.join("outbox");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {

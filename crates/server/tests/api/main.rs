@@ -10,6 +10,7 @@ mod cli;
 mod demo;
 mod health;
 mod jobs;
+mod mail;
 mod migrations;
 mod pages;
 mod tenancy;
