@@ -203,6 +203,14 @@ impl TestApp {
         })
     }
 
+    /// A client that keeps no cookies, for requests that set their own.
+    pub fn client_without_cookies(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
     /// Another browser against the same app: its own cookies.
     pub fn client_for(_app: &TestApp) -> reqwest::Client {
         reqwest::Client::builder()

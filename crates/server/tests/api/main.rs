@@ -11,6 +11,7 @@ mod demo;
 mod health;
 mod jobs;
 mod mail;
+mod matrix;
 mod migrations;
 mod pages;
 mod tenancy;
