@@ -4,6 +4,7 @@ pub mod error;
 pub mod extract;
 mod health;
 mod middleware;
+pub mod openapi;
 
 pub use error::{Error, Result};
 
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/assets/{file}", get(crate::web::assets::serve))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .merge(app)
         .fallback(not_found)
         .layer(

@@ -164,3 +164,27 @@ async fn readyz_turns_503_while_the_database_is_gone_and_recovers_by_itself() {
     }
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_declared_api_route_with_its_permission() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let (_, declared) = nimara::http::routes(&app.state).into_parts();
+    for route in declared.iter().filter(|r| r.path.starts_with("/api/")) {
+        let op = &doc["paths"][&route.path][route.method.as_str().to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is documented",
+            route.method,
+            route.path
+        );
+        if let nimara::access::Access::Port(key) = route.access {
+            assert_eq!(op["x-permission"], key);
+        }
+    }
+    assert_eq!(
+        doc["paths"]["/api/v1/auth/login"]["post"]["security"],
+        serde_json::json!([])
+    );
+}
