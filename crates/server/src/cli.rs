@@ -132,7 +132,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let app = Application::build(config).await?;
             if load_demo {
                 let report = demo::load(&app.state().db).await?;
-                tracing::info!(%report, "demo data");
+                println!("{report}");
             }
             app.run_until_stopped().await
         }

@@ -15,6 +15,22 @@ use std::fmt;
 
 pub const SLUG: &str = "port-nimara";
 
+/// The demo team: one member per everyday role, all with the same password.
+pub const TEAM: [(&str, &str, &str); 4] = [
+    ("director@port-nimara.example", "Dana Whitaker", "director"),
+    (
+        "sales.manager@port-nimara.example",
+        "Marcus Hale",
+        "sales_manager",
+    ),
+    (
+        "sales.agent@port-nimara.example",
+        "Sofia Reyes",
+        "sales_agent",
+    ),
+    ("finance@port-nimara.example", "Owen Park", "finance"),
+];
+
 /// What a run did.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -22,6 +38,8 @@ pub struct Report {
     pub berths: usize,
     pub clients: usize,
     pub interests: usize,
+    /// The demo team's password, shown once when the team is created.
+    pub password: Option<String>,
 }
 
 impl fmt::Display for Report {
@@ -31,7 +49,15 @@ impl fmt::Display for Report {
                 f,
                 "created the demo port {SLUG}: {} berths, {} clients, {} interests",
                 self.berths, self.clients, self.interests
-            )
+            )?;
+            if let Some(password) = &self.password {
+                write!(f, "\nsign in as {} (or any of", TEAM[0].0)?;
+                for (email, _, role) in &TEAM[1..] {
+                    write!(f, " {email} [{role}]")?;
+                }
+                write!(f, ") with the password: {password}")?;
+            }
+            Ok(())
         } else {
             write!(f, "the demo port {SLUG} is already loaded; nothing changed")
         }
@@ -62,10 +88,43 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
     let clients = clients::insert(&mut tx, port.id).await?;
     let interests = interests::insert(&mut tx, port.id, &clients, &berths).await?;
     tx.commit().await?;
+    let password = team(db).await?;
     Ok(Report {
         created: true,
         berths: berths.len(),
         clients: clients.len(),
         interests,
+        password: Some(password),
     })
+}
+
+/// Creates the demo team; the password is `NIMARA_DEMO_PASSWORD` or a fresh
+/// random one, never a fixed string that would open every demo installation.
+async fn team(db: &Db) -> anyhow::Result<String> {
+    let password = std::env::var("NIMARA_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| p.chars().count() >= crate::users::password::MIN_LENGTH)
+        .unwrap_or_else(|| crate::auth::tokens::generate().0.chars().take(16).collect());
+    for (email, name, role) in TEAM {
+        let exists = sqlx::query_scalar!(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)",
+            email as _
+        )
+        .fetch_one(db.pool())
+        .await?;
+        if exists.unwrap_or(false) {
+            continue;
+        }
+        let new = crate::users::NewUser {
+            email: email.into(),
+            name: name.into(),
+            password: password.clone(),
+            super_admin: false,
+            port_role: Some((SLUG.into(), role.into())),
+        };
+        crate::users::create(db.pool(), &new)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
+    Ok(password)
 }

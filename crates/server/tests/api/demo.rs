@@ -80,7 +80,21 @@ async fn the_demo_port_is_complete_and_a_second_run_changes_nothing() {
             .unwrap();
     assert!(sold_by_rule > 0);
 
+    // The demo team signs in with the password shown once.
+    let password = report
+        .password
+        .clone()
+        .expect("the password is shown when the team is created");
+    assert!(password.len() >= 10);
+    for (email, _, role) in nimara::demo::TEAM {
+        let res = app.login(email, &password).await;
+        assert_eq!(res.status(), 200, "{email}");
+        let me: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(me["ports"][0]["roles"][0], role);
+    }
+
     let again = nimara::demo::load(&db).await.unwrap();
+    assert!(again.password.is_none());
     assert!(!again.created);
     assert_eq!(counts(&app).await, first);
 }
