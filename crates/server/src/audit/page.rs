@@ -92,7 +92,7 @@ pub struct RowView {
 /// A message above the table or in a row.
 pub struct Notice {
     pub tone: &'static str,
-    pub text: &'static str,
+    pub text: String,
 }
 
 /// What the rows need, shared by the page and the fragments.
@@ -293,11 +293,11 @@ fn notice_of(key: Option<&str>) -> Option<Notice> {
     match key? {
         "reverted" => Some(Notice {
             tone: "success",
-            text: "Change reverted. The revert is at the top of the log.",
+            text: "Change reverted. The revert is at the top of the log.".to_owned(),
         }),
         other => Refusal::message_for(other).map(|text| Notice {
             tone: "error",
-            text,
+            text: text.to_owned(),
         }),
     }
 }
@@ -431,9 +431,13 @@ pub async fn revert(
     let view = rows_view(&ctx, &[], None, &filters);
     let mut row = row_view(&row, &ctx.port.slug, list::zone_of(&ctx), Utc::now());
     row.outcome = match outcome {
-        Ok(_) => Some(Notice {
+        Ok(done) => Some(Notice {
             tone: "success",
-            text: "Reverted. The revert is at the top of the log.",
+            text: format!(
+                "Reverted: {} is “{}” again.",
+                kinds::humanize(&done.field_changed),
+                Shown::of(Some(&done.new_value)).text
+            ),
         }),
         Err(_) => notice_of(Some(key)),
     };

@@ -860,3 +860,248 @@ async fn load_more_swaps_in_the_next_rows() {
             .all(|s| !first_page.contains(&s[..36]))
     );
 }
+
+/// A port with a week of varied history, for the browser journey.
+async fn history(w: &World) -> (Uuid, Uuid) {
+    let app = &w.app;
+    let sam = app
+        .create_user(
+            "sam.sales@example.test",
+            false,
+            Some(("north", "sales_manager")),
+        )
+        .await;
+    sqlx::query("UPDATE user_profiles SET display_name = 'Sam Sales' WHERE user_id = $1")
+        .bind(&sam)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let client = new_client(app, w.north).await;
+    let berth: Uuid = sqlx::query_scalar(
+        "INSERT INTO berths (port_id, mooring_number, status) VALUES ($1, 'A-12', 'available') RETURNING id",
+    )
+    .bind(w.north)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let db = Db::from_pool(app.db.clone());
+    let mut tx = db.begin_port(w.north).await.unwrap();
+    let dana = Actor::user(&w.director, &Origin::default());
+    let sam = Actor::user(&sam, &Origin::default());
+    for i in 0..60 {
+        audit::record(
+            &mut tx,
+            &sam,
+            Entry::new(
+                Some(w.north),
+                Action::Create,
+                "client",
+                Some(Uuid::new_v4()),
+            ),
+        )
+        .await
+        .unwrap();
+        let _ = i;
+    }
+    audit::record(
+        &mut tx,
+        &dana,
+        Entry::new(Some(w.north), Action::Create, "client", Some(client)),
+    )
+    .await
+    .unwrap();
+    let mut status = Entry::new(Some(w.north), Action::Update, "berth", Some(berth));
+    status.field = Some("status");
+    status.old = Some(json!("available"));
+    status.new = Some(json!("under_offer"));
+    audit::record(&mut tx, &Actor::system(), status)
+        .await
+        .unwrap();
+    audit::record(
+        &mut tx,
+        &sam,
+        Entry::new(
+            Some(w.north),
+            Action::Archive,
+            "interest",
+            Some(Uuid::new_v4()),
+        ),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // Spread over the past week, oldest first.
+    sqlx::query(
+        "UPDATE audit_logs a SET created_at = now() - (o.n * interval '97 minutes')
+         FROM (SELECT id, row_number() OVER (ORDER BY created_at DESC, id DESC) AS n FROM audit_logs) o
+         WHERE o.id = a.id AND a.port_id = $1",
+    )
+    .bind(w.north)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    update_client(
+        app,
+        w.north,
+        client,
+        &w.director,
+        "nationality = 'French', yacht_name = 'Aurora of the Southern Seas', yacht_length_ft = 52",
+    )
+    .await;
+    (client, berth)
+}
+
+#[tokio::test]
+async fn the_audit_journey_load_more_and_revert_in_a_browser() {
+    use crate::browser::Browser;
+    use fantoccini::Locator;
+
+    let w = world().await;
+    let (client, berth) = history(&w).await;
+    let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
+        .bind(&w.director)
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    let browser = Browser::start(&w.app).await;
+    browser.open("/login?next=/ports/north/audit").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys(&email)
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/north/audit'")
+        .await;
+    let rows = "document.querySelectorAll('tr[data-entry]').length";
+    assert_eq!(browser.js(&format!("return {rows}")).await, json!(50));
+    shoot(
+        &browser,
+        "audit-desktop",
+        &["light", "dark"],
+        "/ports/north/audit",
+    )
+    .await;
+
+    // Load more swaps the button's row for the remaining ones.
+    browser
+        .js("document.querySelector('[data-load-more]').scrollIntoView({block: 'center'})")
+        .await;
+    shoot_here(&browser, "audit-more").await;
+    browser
+        .find("[data-load-more]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_logs WHERE port_id = $1")
+        .bind(w.north)
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    browser.wait_until(&format!("{rows} === {total}")).await;
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css("[data-load-more]"))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // Revert the nationality change: confirm, and the row says so in place.
+    let nationality = entry_of(&w.app, client, "nationality").await;
+    let button = format!("tr[data-entry='{nationality}'] [data-revert]");
+    // Clear of the sticky top bar, as a person would scroll it.
+    browser
+        .js(&format!(
+            "document.querySelector(\"{button}\").scrollIntoView({{block: 'center'}})"
+        ))
+        .await;
+    browser.find(&button).await.click().await.unwrap();
+    browser.client.accept_alert().await.unwrap();
+    browser
+        .wait_until(&format!(
+            "document.querySelector(\"tr[data-entry='{nationality}'] .row-notice\") !== null"
+        ))
+        .await;
+    assert_eq!(
+        client_field(&w.app, client, "nationality").await,
+        json!("British")
+    );
+    let notice = browser
+        .find(&format!("tr[data-entry='{nationality}'] .row-notice"))
+        .await;
+    assert_eq!(
+        notice.text().await.unwrap(),
+        "Reverted: Nationality is “British” again."
+    );
+    shoot_here(&browser, "audit-reverted").await;
+
+    // One record's story, and the phone layout.
+    let one = format!("/ports/north/audit?entity_type=client&entity_id={client}");
+    browser.open(&one).await;
+    browser.find(".timeline").await;
+    shoot(&browser, "audit-entity", &["light"], &one).await;
+    shoot(
+        &browser,
+        "audit-nomatch",
+        &["light"],
+        "/ports/north/audit?action=delete",
+    )
+    .await;
+    shoot(
+        &browser,
+        "audit-bad",
+        &["dark"],
+        "/ports/north/audit?from=2025-02-30",
+    )
+    .await;
+    browser.resize(390, 844).await;
+    shoot(
+        &browser,
+        "audit-phone",
+        &["light", "dark"],
+        "/ports/north/audit",
+    )
+    .await;
+    let _ = berth;
+    browser.close().await;
+}
+
+/// Saves a screenshot of the page as it is to `$NIMARA_SHOTS` when it is set.
+async fn shoot_here(browser: &crate::browser::Browser, name: &str) {
+    if let Ok(dir) = std::env::var("NIMARA_SHOTS") {
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+    }
+}
+
+/// Saves screenshots of `path` in each theme to `$NIMARA_SHOTS` when it is
+/// set, so the pages can be looked at; does nothing otherwise.
+async fn shoot(browser: &crate::browser::Browser, name: &str, themes: &[&str], path: &str) {
+    let Ok(dir) = std::env::var("NIMARA_SHOTS") else {
+        return;
+    };
+    for theme in themes {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        browser.open(&format!("{path}{sep}theme={theme}")).await;
+        browser.find("main h1").await;
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}-{theme}.png"), png).unwrap();
+    }
+}
