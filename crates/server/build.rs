@@ -16,6 +16,7 @@ use std::process::Command;
 /// embedded, so the binary stays small.
 const ICONS: &[&str] = &[
     "arrow-right-start-on-rectangle",
+    "arrow-uturn-left",
     "banknotes",
     "bars-3",
     "bell",
@@ -23,6 +24,7 @@ const ICONS: &[&str] = &[
     "chart-bar",
     "check",
     "chevron-up-down",
+    "clipboard-document-list",
     "clock",
     "cog-6-tooth",
     "document-text",

@@ -3,11 +3,51 @@
 //! Every mutation calls one helper of this module inside its own transaction,
 //! so the entry exists exactly when the change does. An update writes one row
 //! per changed field with the old and new values as JSON.
+//!
+//! Reading it back: `list` (the API and the page's filters), `revert` (undo
+//! one field change), `timeline` (an entity's history for detail pages),
+//! `page` (the audit page), `kinds` (which entity types exist and which of
+//! them can be reverted).
 
+pub mod kinds;
+pub mod list;
+mod page;
+pub mod present;
+pub mod revert;
+pub mod timeline;
+
+pub use timeline::{Timeline, TimelineItem, timeline};
+
+use crate::access::{Access, Routes};
 use crate::auth::session::Origin;
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
 use uuid::Uuid;
+
+/// The audit log's API and page, each with its permission.
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get(
+            "/api/v1/ports/{port}/audit-logs",
+            Access::Port("audit.view"),
+            list::index,
+        )
+        .post(
+            "/api/v1/ports/{port}/audit-logs/{id}/revert",
+            Access::Port("audit.revert"),
+            revert::api,
+        )
+        .get(
+            "/ports/{port}/audit",
+            Access::Port("audit.view"),
+            page::show,
+        )
+        .post(
+            "/ports/{port}/audit/{id}/revert",
+            Access::Port("audit.revert"),
+            page::revert,
+        )
+}
 
 /// Who acted: a user from an address, or the system (a rule, a job).
 #[derive(Debug, Clone, Default)]
@@ -55,6 +95,37 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Archive,
+        Action::Restore,
+        Action::Merge,
+        Action::Login,
+        Action::Logout,
+        Action::Revert,
+    ];
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// As a filter offers it: "Update".
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Create => "Create",
+            Action::Update => "Update",
+            Action::Delete => "Delete",
+            Action::Archive => "Archive",
+            Action::Restore => "Restore",
+            Action::Merge => "Merge",
+            Action::Login => "Sign-in",
+            Action::Logout => "Sign-out",
+            Action::Revert => "Revert",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",

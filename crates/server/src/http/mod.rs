@@ -5,6 +5,7 @@ pub mod extract;
 mod health;
 mod middleware;
 pub mod openapi;
+pub mod paging;
 
 pub use error::{Error, Result};
 
@@ -28,7 +29,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn routes(state: &AppState) -> Routes {
     let api = crate::auth::api(Routes::new(state.clone()));
     let pages = crate::web::pages(Routes::new(state.clone()));
-    api.merge(pages)
+    let audit = crate::audit::routes(Routes::new(state.clone()));
+    api.merge(pages).merge(audit)
 }
 
 /// The whole application: health, metrics, the JSON API and the pages.

@@ -37,11 +37,12 @@ pub enum Section {
     Inbox,
     Reminders,
     Reports,
+    Audit,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Dashboard,
         Section::Clients,
         Section::Pipeline,
@@ -52,6 +53,7 @@ impl Section {
         Section::Inbox,
         Section::Reminders,
         Section::Reports,
+        Section::Audit,
         Section::Settings,
     ];
 
@@ -67,6 +69,7 @@ impl Section {
             Section::Inbox => "Inbox",
             Section::Reminders => "Reminders",
             Section::Reports => "Reports",
+            Section::Audit => "Audit log",
             Section::Settings => "Settings",
         }
     }
@@ -84,7 +87,16 @@ impl Section {
             Section::Inbox => "inbox",
             Section::Reminders => "clock",
             Section::Reports => "chart-bar",
+            Section::Audit => "clipboard-document-list",
             Section::Settings => "cog-6-tooth",
+        }
+    }
+
+    /// The permission a user needs to see the section at all; `None`: everyone.
+    pub fn requires(self) -> Option<&'static str> {
+        match self {
+            Section::Audit => Some("audit.view"),
+            _ => None,
         }
     }
 
@@ -93,6 +105,7 @@ impl Section {
         match (self, slug) {
             (Section::Dashboard, Some(slug)) => Some(format!("/ports/{slug}")),
             (Section::Dashboard, None) => Some("/".to_owned()),
+            (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             _ => None,
         }
     }
@@ -167,6 +180,7 @@ impl Shell {
         ports: &[Port],
     ) -> Shell {
         let mut shell = Shell::for_port(title, section, &ctx.port, ports);
+        shell.nav = nav(Some(section), Some(&ctx.port.slug), |p| ctx.can(p));
         shell.user = Some(UserMenu::of(&ctx.user));
         shell
     }
@@ -185,7 +199,7 @@ impl Shell {
                     current: p.id == port.id,
                 })
                 .collect(),
-            nav: nav(Some(section), Some(&port.slug)),
+            nav: nav(Some(section), Some(&port.slug), |_| false),
             home: format!("/ports/{}", port.slug),
             accent_style: port
                 .primary_color
@@ -203,7 +217,7 @@ impl Shell {
             assets: &ASSET_URLS,
             port_name: None,
             ports: Vec::new(),
-            nav: nav(section, None),
+            nav: nav(section, None, |_| false),
             home: "/".to_owned(),
             accent_style: None,
             user: None,
@@ -211,9 +225,12 @@ impl Shell {
     }
 }
 
-fn nav(current: Option<Section>, slug: Option<&str>) -> Vec<NavItem> {
+/// The sections the user may see (`can` answers for a permission), linked
+/// where they are built.
+fn nav(current: Option<Section>, slug: Option<&str>, can: impl Fn(&str) -> bool) -> Vec<NavItem> {
     Section::ALL
         .iter()
+        .filter(|s| s.requires().is_none_or(&can))
         .map(|&s| NavItem {
             label: s.label(),
             icon: s.icon(),
@@ -313,11 +330,20 @@ mod tests {
 
     #[test]
     fn only_built_sections_link_somewhere() {
-        let items = nav(Some(Section::Dashboard), Some("north"));
-        assert_eq!(items.len(), 11);
+        let items = nav(Some(Section::Dashboard), Some("north"), |_| false);
+        assert_eq!(items.len(), 11, "no audit log without audit.view");
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
         assert!(items[1..].iter().all(|i| i.href.is_none() && !i.current));
+    }
+
+    #[test]
+    fn the_audit_log_shows_to_those_who_may_view_it() {
+        let items = nav(Some(Section::Audit), Some("north"), |p| p == "audit.view");
+        let audit = items.iter().find(|i| i.label == "Audit log").unwrap();
+        assert_eq!(audit.href.as_deref(), Some("/ports/north/audit"));
+        assert!(audit.current);
+        assert_eq!(items.last().unwrap().label, "Settings");
     }
 
     #[test]
