@@ -12,5 +12,6 @@ mod health;
 mod jobs;
 mod mail;
 mod migrations;
+mod notifications;
 mod pages;
 mod tenancy;
