@@ -886,3 +886,188 @@ async fn the_bell_the_panel_and_the_page_show_and_mark_notifications() {
     assert!(page.contains("Nothing unread"), "{page}");
     assert_eq!(app.get("/notifications?port=elsewhere").await.status(), 404);
 }
+
+/// Saves what the browser shows as `<name>.png` in `$NIMARA_SCREENSHOTS`, when
+/// set: for looking at the pages by eye.
+async fn snapshot(browser: &crate::browser::Browser, name: &str) {
+    if let Ok(dir) = std::env::var("NIMARA_SCREENSHOTS") {
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_bell_counts_live_shows_a_toast_and_marks_all_read_in_a_browser() {
+    let app = TestApp::spawn().await;
+    let port_id = crate::pages::insert_port(&app, "Harbour Lights", "harbour-lights").await;
+    let dana = app
+        .create_user(
+            "dana@example.test",
+            false,
+            Some(("harbour-lights", "director")),
+        )
+        .await;
+    let to_dana = || Recipients::Users(vec![dana.clone()]);
+    notify(
+        &app.state,
+        port_id,
+        to_dana(),
+        Notice::new(Kind::EoiSigned, "EOI signed for berth A-12")
+            .description("Marguerite Lalande signed; the deposit is next.")
+            .link("/ports/harbour-lights"),
+    )
+    .await;
+    notify(
+        &app.state,
+        port_id,
+        to_dana(),
+        Notice::new(Kind::DuplicateAlert, "Possible duplicate: J. Whitcombe"),
+    )
+    .await;
+
+    let browser = crate::browser::Browser::start(&app).await;
+    browser.open("/login?next=/ports/harbour-lights").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("dana@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/harbour-lights'")
+        .await;
+    browser
+        .wait_until("document.getElementById('bell-badge').dataset.count === '2'")
+        .await;
+    snapshot(&browser, "bell").await;
+
+    // The panel loads when the bell opens.
+    browser
+        .find("[data-bell] summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelectorAll('.bell-panel .notif').length === 2")
+        .await;
+    snapshot(&browser, "panel").await;
+
+    // A new one arrives over the stream: the count goes up, the open panel
+    // shows it, and a toast says what it is.
+    notify(
+        &app.state,
+        port_id,
+        to_dana(),
+        Notice::new(Kind::ReminderDue, "Call the owner of Aurora").description("Due at 15:00."),
+    )
+    .await;
+    browser
+        .wait_until("document.getElementById('bell-badge').dataset.count === '3'")
+        .await;
+    browser
+        .wait_until("document.querySelectorAll('.bell-panel .notif').length === 3")
+        .await;
+    let toast = browser.find(".toast .toast-title").await;
+    assert_eq!(toast.text().await.unwrap(), "Call the owner of Aurora");
+    snapshot(&browser, "toast").await;
+
+    // Mark all read from the panel: back on the same page, the bell at zero.
+    browser
+        .find(".bell-head button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_until("document.getElementById('bell-badge') && document.getElementById('bell-badge').dataset.count === '0'").await;
+    assert_eq!(browser.path().await, "/ports/harbour-lights");
+
+    browser.open("/notifications?port=harbour-lights").await;
+    assert_eq!(
+        browser
+            .client
+            .find_all(fantoccini::Locator::Css(".notif"))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(
+        browser
+            .client
+            .find_all(fantoccini::Locator::Css(".notif.is-unread"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    snapshot(&browser, "page").await;
+    if std::env::var("NIMARA_SCREENSHOTS").is_ok() {
+        // More to look at: unread ones, in the dark theme and on a phone.
+        sqlx::query(
+            "UPDATE notifications SET is_read = false WHERE title <> 'Call the owner of Aurora'",
+        )
+        .execute(&app.db)
+        .await
+        .unwrap();
+        browser
+            .open("/notifications?port=harbour-lights&theme=dark")
+            .await;
+        browser.find(".notif").await;
+        snapshot(&browser, "page-dark").await;
+        browser.open("/ports/harbour-lights?theme=dark").await;
+        browser
+            .wait_until("document.getElementById('bell-badge').dataset.count === '2'")
+            .await;
+        browser
+            .find("[data-bell] summary")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_until("document.querySelectorAll('.bell-panel .notif').length === 3")
+            .await;
+        snapshot(&browser, "panel-dark").await;
+        browser.resize(390, 844).await;
+        browser.open("/notifications?port=harbour-lights").await;
+        browser.find(".notif").await;
+        snapshot(&browser, "page-phone").await;
+        browser.open("/ports/harbour-lights").await;
+        browser
+            .wait_until("document.getElementById('bell-badge').dataset.count === '2'")
+            .await;
+        browser
+            .find("[data-bell] summary")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_until("document.querySelectorAll('.bell-panel .notif').length === 3")
+            .await;
+        snapshot(&browser, "panel-phone").await;
+        notify(
+            &app.state,
+            port_id,
+            to_dana(),
+            Notice::new(Kind::WaitingList, "Berth C-04 is available")
+                .description("Two clients are waiting for it."),
+        )
+        .await;
+        browser.find(".toast").await;
+        snapshot(&browser, "toast-phone").await;
+    }
+    browser.close().await;
+}
