@@ -18,6 +18,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub migrator: &'static Migrator,
+    /// Live notifications: this process's listener and its open streams.
+    pub notifications: crate::notifications::Hub,
 }
 
 pub struct Application {
@@ -68,12 +70,13 @@ impl Application {
         jobs::schedule::sync(database.db.pool(), &options.registry).await?;
         crate::access::seed::sync_system_roles(database.db.pool()).await?;
 
+        let shutdown = CancellationToken::new();
         let state = AppState {
+            notifications: crate::notifications::Hub::new(database.db.pool(), shutdown.clone()),
             db: database.db,
             config: Arc::new(config),
             migrator: options.migrator,
         };
-        let shutdown = CancellationToken::new();
         let workers = (state.config.workers > 0).then(|| {
             jobs::WorkerPool::start(
                 state.clone(),

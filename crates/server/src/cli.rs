@@ -231,12 +231,14 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     crate::access::seed::sync_system_roles(database.db.pool()).await?;
     let registry = jobs::default_registry();
     jobs::schedule::sync(database.db.pool(), &registry).await?;
+    let stop = tokio_util::sync::CancellationToken::new();
     let state = crate::app::AppState {
         db: database.db.clone(),
         config: std::sync::Arc::new(config),
         migrator: &migrate::MIGRATOR,
+        // A worker serves no streams; the hub stays idle (it listens only once subscribed).
+        notifications: crate::notifications::Hub::new(database.db.pool(), stop.clone()),
     };
-    let stop = tokio_util::sync::CancellationToken::new();
     let count = state.config.workers.max(1);
     let pool = jobs::WorkerPool::start(state, std::sync::Arc::new(registry), count, stop.clone());
     tracing::info!(workers = count, "worker running");

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod notifications;
 pub mod ports;
 pub mod telemetry;
 pub mod users;

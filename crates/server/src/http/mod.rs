@@ -28,6 +28,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Every API route and page, each with its declared access.
 pub fn routes(state: &AppState) -> Routes {
     let api = crate::auth::api(Routes::new(state.clone()));
+    let api = crate::notifications::routes(api);
     let pages = crate::web::pages(Routes::new(state.clone()));
     let audit = crate::audit::routes(Routes::new(state.clone()));
     api.merge(pages).merge(audit)

@@ -97,4 +97,5 @@ pub fn default_registry() -> Registry {
     Registry::new()
         .every::<maintenance::Purge>("0 17 3 * * *", Scope::Installation)
         .register::<crate::mail::SendMail>()
+        .register::<crate::notifications::email::NotificationMail>()
 }

@@ -10,6 +10,7 @@ pub struct AssetUrls {
     pub theme_js: &'static str,
     pub app_js: &'static str,
     pub htmx_js: &'static str,
+    pub notifications_js: &'static str,
     pub icons: &'static str,
     pub favicon: &'static str,
 }
@@ -19,6 +20,7 @@ pub static ASSET_URLS: AssetUrls = AssetUrls {
     theme_js: url::THEME_JS,
     app_js: url::APP_JS,
     htmx_js: url::HTMX_JS,
+    notifications_js: url::NOTIFICATIONS_JS,
     icons: url::ICONS_SVG,
     favicon: url::FAVICON_SVG,
 };
@@ -131,6 +133,9 @@ pub struct Shell {
     pub assets: &'static AssetUrls,
     /// The port the page belongs to, by name.
     pub port_name: Option<String>,
+    /// The port the page belongs to, for what the top bar loads about it
+    /// (the notification bell).
+    pub current_port: Option<CurrentPort>,
     pub ports: Vec<PortLink>,
     pub nav: Vec<NavItem>,
     /// Where the dashboard is: the `g d` shortcut and the error page go there.
@@ -140,6 +145,12 @@ pub struct Shell {
     pub accent_style: Option<String>,
     /// The signed-in user's menu; `None` on the sign-in page.
     pub user: Option<UserMenu>,
+}
+
+/// The port of the page, as the top bar's requests name it.
+pub struct CurrentPort {
+    pub id: uuid::Uuid,
+    pub slug: String,
 }
 
 /// The user menu in the top bar: who is signed in, and the sign-out form.
@@ -191,6 +202,10 @@ impl Shell {
             title: format!("{title} · {}", port.name),
             assets: &ASSET_URLS,
             port_name: Some(port.name.clone()),
+            current_port: Some(CurrentPort {
+                id: port.id,
+                slug: port.slug.clone(),
+            }),
             ports: ports
                 .iter()
                 .map(|p| PortLink {
@@ -216,6 +231,7 @@ impl Shell {
             title: title.to_owned(),
             assets: &ASSET_URLS,
             port_name: None,
+            current_port: None,
             ports: Vec::new(),
             nav: nav(section, None, |_| false),
             home: "/".to_owned(),

@@ -52,6 +52,7 @@ async fn state(url: &str) -> AppState {
         .await
         .unwrap();
     AppState {
+        notifications: nimara::notifications::Hub::new(&pool, Default::default()),
         db: Db::from_pool(pool),
         config: Arc::new(Config::for_tests(url.to_owned())),
         migrator: &MIGRATOR,

@@ -14,5 +14,6 @@ mod jobs;
 mod mail;
 mod matrix;
 mod migrations;
+mod notifications;
 mod pages;
 mod tenancy;
