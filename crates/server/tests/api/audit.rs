@@ -827,7 +827,8 @@ async fn load_more_swaps_in_the_next_rows() {
         .await
         .unwrap();
     assert_eq!(html.matches("data-entry=").count(), 50);
-    let at = html.find("hx-get=\"").unwrap() + "hx-get=\"".len();
+    // The page's own load-more link, not the bell's panel in the top bar.
+    let at = html.find("hx-get=\"/ports/north/audit").unwrap() + "hx-get=\"".len();
     let more = html[at..at + html[at..].find('"').unwrap()].replace("&#38;", "&");
     assert!(
         more.starts_with("/ports/north/audit?action=create&cursor="),
