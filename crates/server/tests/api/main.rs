@@ -17,3 +17,4 @@ mod migrations;
 mod notifications;
 mod pages;
 mod tenancy;
+mod tenancy_http;
