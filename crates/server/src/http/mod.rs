@@ -27,6 +27,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn routes(state: &AppState) -> Routes {
     let api = crate::auth::api(Routes::new(state.clone()));
     let pages = crate::web::pages(Routes::new(state.clone()));
+    let api = crate::invitations::routes(crate::mail::outbox::routes(api));
     api.merge(pages)
 }
 
