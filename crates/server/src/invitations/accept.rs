@@ -77,6 +77,9 @@ struct AcceptPage {
     errors: FieldErrors,
     form_error: Option<String>,
     min_length: usize,
+    /// The field that takes the focus: the name when it is in error or nothing
+    /// is; else the password (neither password is sent back, so both are typed again).
+    focus: &'static str,
 }
 
 impl AcceptPage {
@@ -108,6 +111,7 @@ fn page(
         errors: FieldErrors::new(),
         form_error: None,
         min_length: password::MIN_LENGTH,
+        focus: "name",
     }
 }
 
@@ -153,6 +157,11 @@ pub async fn submit(
     let again = |errors: FieldErrors, form_error: Option<String>, status: StatusCode| {
         let mut p = page(&token, &v, &d, user.as_ref());
         p.name = form.name.clone();
+        p.focus = if errors.contains_key("name") || errors.is_empty() {
+            "name"
+        } else {
+            "password"
+        };
         p.errors = errors;
         p.form_error = form_error;
         Ok::<_, Error>((status, render(&p)?).into_response())
@@ -282,20 +291,25 @@ async fn explain(state: &AppState, standing: Standing) -> Result<Response> {
         .way(Way::other("/forgot-password", "Forgot your password?")),
         Standing::Revoked(v) => {
             let inviter = inviter(state, &v).await?;
-            LinkProblem::new(
+            let problem = LinkProblem::new(
                 "revoked",
                 "This invitation was withdrawn",
                 format!(
                     "It was cancelled, or replaced by a newer invitation to the same address: \
                      look for a newer e-mail, or ask {} for a new invitation.",
-                    inviter.as_deref().unwrap_or("the person who invited you")
+                    inviter
+                        .as_ref()
+                        .map_or("the person who invited you".into(), Inviter::label)
                 ),
-            )
+            );
+            write_to(problem, inviter.as_ref())
         }
         Standing::Expired(v) => {
             let inviter = inviter(state, &v).await?;
-            let who = inviter.as_deref().unwrap_or("the person who invited you");
-            LinkProblem::new(
+            let who = inviter
+                .as_ref()
+                .map_or("the person who invited you".into(), Inviter::label);
+            let problem = LinkProblem::new(
                 "expired",
                 "This invitation has expired",
                 format!(
@@ -303,7 +317,8 @@ async fn explain(state: &AppState, standing: Standing) -> Result<Response> {
                     super::VALID_FOR.num_days(),
                     crate::mail::when(v.expires_at)
                 ),
-            )
+            );
+            write_to(problem, inviter.as_ref())
         }
         // A usable token never comes here; say nothing more than for an unknown one.
         Standing::Usable(_) => {
@@ -313,8 +328,20 @@ async fn explain(state: &AppState, standing: Standing) -> Result<Response> {
     problem.respond()
 }
 
-/// "Dana Reyes (dana@example.com)", who sent the invitation.
-async fn inviter(state: &AppState, v: &Verification) -> Result<Option<String>> {
+/// Who sent an invitation.
+struct Inviter {
+    name: String,
+    email: String,
+}
+
+impl Inviter {
+    /// "Dana Reyes (dana@example.com)"
+    fn label(&self) -> String {
+        format!("{} ({})", self.name, self.email)
+    }
+}
+
+async fn inviter(state: &AppState, v: &Verification) -> Result<Option<Inviter>> {
     let Some(id) = v.invited_by.as_deref() else {
         return Ok(None);
     };
@@ -324,7 +351,21 @@ async fn inviter(state: &AppState, v: &Verification) -> Result<Option<String>> {
     )
     .fetch_optional(state.db.pool())
     .await?;
-    Ok(row.map(|r| format!("{} ({})", r.display_name, r.email)))
+    Ok(row.map(|r| Inviter {
+        name: r.display_name,
+        email: r.email,
+    }))
+}
+
+/// Offers to write to the inviter, when they are known.
+fn write_to(problem: LinkProblem, inviter: Option<&Inviter>) -> LinkProblem {
+    match inviter {
+        Some(i) => problem.way(Way::primary(
+            &format!("mailto:{}", i.email),
+            &format!("Write to {}", i.name),
+        )),
+        None => problem,
+    }
 }
 
 fn lower_first(s: &str) -> String {
