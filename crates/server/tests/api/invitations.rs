@@ -822,3 +822,34 @@ async fn super_admins_read_the_outbox_as_plain_text() {
     );
     assert_eq!(app.get("/admin/outbox/no-such-message").await.status(), 404);
 }
+
+#[tokio::test]
+async fn two_submits_at_once_spend_the_invitation_once() {
+    let app = TestApp::spawn().await;
+    port(&app, "anchor").await;
+    app.sign_in_as("director", "anchor").await;
+    let link = invitation_link(&app, "anchor", "racer@example.test", "viewer").await;
+    let submit = || {
+        let client = TestApp::client_for(&app);
+        let url = app.url(&link);
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("name", "Racer"),
+                    ("password", NEW_PASSWORD),
+                    ("password_confirm", NEW_PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let (a, b) = tokio::join!(submit(), submit());
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [303, 410]);
+    assert_eq!(users_named(&app, "racer@example.test").await, 1);
+}
