@@ -2,12 +2,16 @@
 
 pub mod csrf;
 mod extract;
+pub mod link_page;
 pub mod login;
 mod pages;
 pub mod rate_limit;
+pub mod reset;
+mod reset_pages;
 pub mod session;
 mod sessions_api;
 pub mod tokens;
+pub mod verifications;
 
 pub use extract::{CurrentUser, MaybeUser, Via, origin_of};
 pub use pages::routes as pages;
@@ -19,6 +23,16 @@ pub fn api(routes: Routes) -> Routes {
     routes
         .post("/api/v1/auth/login", Access::Public, login::login)
         .post("/api/v1/auth/logout", Access::SignedIn, login::logout)
+        .post(
+            "/api/v1/auth/forgot-password",
+            Access::Public,
+            reset::api_forgot,
+        )
+        .post(
+            "/api/v1/auth/reset-password",
+            Access::Public,
+            reset::api_reset,
+        )
         .get("/api/v1/me", Access::SignedIn, login::me)
         .get("/api/v1/me/sessions", Access::SignedIn, sessions_api::list)
         .delete(

@@ -21,6 +21,26 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/login", Access::Public, form)
         .post("/login", Access::Public, submit)
         .post("/logout", Access::SignedIn, logout)
+        .get(
+            "/forgot-password",
+            Access::Public,
+            super::reset_pages::forgot_form,
+        )
+        .post(
+            "/forgot-password",
+            Access::Public,
+            super::reset_pages::forgot_submit,
+        )
+        .get(
+            "/reset-password/{token}",
+            Access::Public,
+            super::reset_pages::reset_form,
+        )
+        .post(
+            "/reset-password/{token}",
+            Access::Public,
+            super::reset_pages::reset_submit,
+        )
 }
 
 #[derive(Template)]

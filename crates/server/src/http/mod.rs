@@ -30,6 +30,7 @@ pub fn routes(state: &AppState) -> Routes {
     let api = crate::auth::api(Routes::new(state.clone()));
     let api = crate::notifications::routes(api);
     let pages = crate::web::pages(Routes::new(state.clone()));
+    let api = crate::invitations::routes(crate::mail::outbox::routes(api));
     let audit = crate::audit::routes(Routes::new(state.clone()));
     api.merge(pages).merge(audit)
 }

@@ -4,7 +4,9 @@ use super::{Job, JobContext};
 use serde::{Deserialize, Serialize};
 
 /// Deletes finished jobs after two weeks, dead ones after ninety days (long
-/// enough to read their errors), and sessions past their absolute expiry.
+/// enough to read their errors), sessions past their absolute expiry, and
+/// invitation and reset tokens a month after they expired (until then their
+/// link still explains itself: used, withdrawn or expired).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Purge {}
 
@@ -25,7 +27,12 @@ impl Job for Purge {
                 .execute(pool)
                 .await?
                 .rows_affected();
-        tracing::info!(jobs, sessions, "purged");
+        let verifications =
+            sqlx::query!("DELETE FROM verifications WHERE expires_at < now() - interval '30 days'")
+                .execute(pool)
+                .await?
+                .rows_affected();
+        tracing::info!(jobs, sessions, verifications, "purged");
         Ok(())
     }
 }

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use std::path::PathBuf;
 
+pub mod outbox;
+
 /// One e-mail to one recipient.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Message {
@@ -94,4 +96,49 @@ pub async fn send(config: &Config, message: &Message) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// An absolute link to `path` for an e-mail: under `NIMARA_PUBLIC_URL` when it
+/// is set, else under the `Host` the request came to (over plain http). Set
+/// `NIMARA_PUBLIC_URL` in production: without it, a request with a forged
+/// `Host` header would get mail linking elsewhere.
+pub fn link(config: &Config, headers: &axum::http::HeaderMap, path: &str) -> String {
+    if let Some(base) = &config.public_url {
+        return format!("{}{path}", base.trim_end_matches('/'));
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        // A host name, an IPv4 or bracketed IPv6 address, and a port: nothing else
+        // may reach a link in a message.
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| config.http_addr.to_string());
+    format!("http://{host}{path}")
+}
+
+/// A message from two templates: the plain text (not escaped) and the HTML
+/// alternative (an `.html` template, so askama escapes every value).
+pub fn compose(
+    to: &str,
+    subject: &str,
+    text: &impl askama::Template,
+    html: &impl askama::Template,
+) -> anyhow::Result<Message> {
+    Ok(Message {
+        to: to.to_owned(),
+        // A name in a subject must not break the header onto a new line.
+        subject: subject.chars().filter(|c| !c.is_control()).collect(),
+        text: text.render().context("rendering a mail's text")?,
+        html: Some(html.render().context("rendering a mail's HTML")?),
+    })
+}
+
+/// A moment as mail states it, in UTC (the reader's time zone is unknown).
+pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %B %Y, %H:%M UTC").to_string()
 }

@@ -4,7 +4,7 @@ pub mod password;
 
 use crate::http::error::{Error, FieldErrors, on_constraint};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -35,6 +35,15 @@ pub fn normalise_email(raw: &str) -> Result<String, String> {
 /// Creates a user with a credential account and a profile, and assigns the role,
 /// all in one transaction.
 pub async fn create(pool: &PgPool, new: &NewUser) -> Result<CreatedUser, Error> {
+    let mut tx = pool.begin().await?;
+    let created = create_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create`] inside the caller's transaction, so that it commits (or not)
+/// together with the caller's other changes (an accepted invitation).
+pub async fn create_in(tx: &mut PgConnection, new: &NewUser) -> Result<CreatedUser, Error> {
     let mut errors = FieldErrors::new();
     let email = normalise_email(&new.email)
         .map_err(|e| errors.entry("email".into()).or_default().push(e))
@@ -57,7 +66,6 @@ pub async fn create(pool: &PgPool, new: &NewUser) -> Result<CreatedUser, Error> 
     };
     let hash = password::hash(&new.password)?;
 
-    let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
         "INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id",
         email as _,
@@ -103,6 +111,5 @@ pub async fn create(pool: &PgPool, new: &NewUser) -> Result<CreatedUser, Error> 
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
     Ok(CreatedUser { id, email, name })
 }

@@ -17,6 +17,24 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
 }
 
+/// What is wrong with a new password typed twice, by form field (`password`,
+/// `password_confirm`); empty when it is fine.
+pub fn check_new(password: &str, confirm: &str) -> crate::http::error::FieldErrors {
+    let mut errors = crate::http::error::FieldErrors::new();
+    if password.chars().count() < MIN_LENGTH {
+        errors.insert(
+            "password".into(),
+            vec![format!("Use at least {MIN_LENGTH} characters.")],
+        );
+    } else if password != confirm {
+        errors.insert(
+            "password_confirm".into(),
+            vec!["The two passwords are not the same.".into()],
+        );
+    }
+    errors
+}
+
 /// Checks `password` against a stored PHC string; a malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|parsed| {
@@ -28,6 +46,14 @@ pub fn verify(password: &str, stored: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_new_password_must_be_long_enough_and_typed_twice_alike() {
+        assert!(super::check_new("long enough pw", "long enough pw").is_empty());
+        assert!(super::check_new("short", "short").contains_key("password"));
+        let e = super::check_new("long enough pw", "long enough pX");
+        assert!(e.contains_key("password_confirm") && !e.contains_key("password"));
+    }
+
     #[test]
     fn a_hash_verifies_its_password_only() {
         let h = super::hash("correct horse battery").unwrap();

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod demo;
 mod health;
+mod invitations;
 mod jobs;
 mod mail;
 mod matrix;
