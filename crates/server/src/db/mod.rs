@@ -63,7 +63,8 @@ pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<PgPo
     let options = PgConnectOptions::from_str(url)
         .context("NIMARA_DATABASE_URL is not a valid PostgreSQL URL")?
         .application_name("nimara")
-        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        // Not lower: a migration file is one statement, and its whole text is logged.
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
     PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
