@@ -9,7 +9,8 @@ pub mod session;
 mod sessions_api;
 pub mod tokens;
 
-pub use extract::{CurrentUser, MaybeUser, Via, origin_of};
+pub mod api_tokens;
+pub use extract::{CurrentUser, MaybeUser, SessionUser, Via, origin_of};
 pub use pages::routes as pages;
 
 use crate::access::{Access, Routes};

@@ -1,5 +1,7 @@
 //! The HTTP layer: the router, its middleware, and what every route shares.
 
+pub mod checked;
+pub mod cursor;
 pub mod error;
 pub mod extract;
 mod health;
@@ -26,6 +28,17 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Every API route and page, each with its declared access.
 pub fn routes(state: &AppState) -> Routes {
     let api = crate::auth::api(Routes::new(state.clone()));
+    // Running a port: roles, members, ports, API tokens, profile, settings.
+    let api = [
+        crate::roles::routes as fn(Routes) -> Routes,
+        crate::members::routes,
+        crate::ports::routes,
+        crate::auth::api_tokens::routes,
+        crate::profile::routes,
+        crate::settings::routes,
+    ]
+    .into_iter()
+    .fold(api, |routes, add| add(routes));
     let pages = crate::web::pages(Routes::new(state.clone()));
     api.merge(pages)
 }
