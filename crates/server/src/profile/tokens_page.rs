@@ -44,8 +44,20 @@ struct TokensPage {
 }
 
 impl TokensPage {
+    /// The day, for the table; the exact time goes in its title.
+    fn day(&self, at: &DateTime<Utc>) -> String {
+        at.format("%Y-%m-%d").to_string()
+    }
+
     fn when(&self, at: &DateTime<Utc>) -> String {
         at.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    /// The last day a token works: it ends at the start of the day after.
+    fn last_day(&self, at: &DateTime<Utc>) -> String {
+        (*at - chrono::Duration::seconds(1))
+            .format("%Y-%m-%d")
+            .to_string()
     }
 
     fn state_of(&self, t: &TokenOut) -> &'static str {
