@@ -8,4 +8,5 @@
 pub mod permissions;
 pub mod pipeline;
 pub mod ports;
+pub mod settings;
 pub mod units;

@@ -34,6 +34,18 @@
       // Not remembered, but still applied for this page.
     }
     labelThemeToggles();
+    // Signed in: the choice goes to the profile too, so other devices follow.
+    if (root.hasAttribute("data-theme-pref")) {
+      root.dataset.themePref = theme;
+      fetch("/api/v1/me/profile", {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ preferences: { theme: theme } }),
+        credentials: "same-origin"
+      }).catch(function () {
+        // Offline: applied here, saved next time.
+      });
+    }
   }
 
   document.addEventListener("click", function (event) {
@@ -44,7 +56,8 @@
 
   // Until the user picks a theme, follow the system as it changes (say, at dusk).
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function (event) {
-    if (!storedTheme()) {
+    var pref = root.dataset.themePref;
+    if (pref === "system" || (!pref && !storedTheme())) {
       root.dataset.theme = event.matches ? "dark" : "light";
       labelThemeToggles();
     }
@@ -133,6 +146,64 @@
       } else {
         window.location.href = body.dataset.home || "/";
       }
+    }
+  });
+
+  // ---- Settings: brand colour with a live swatch, copy boxes ----
+
+  function readableOn(hex) {
+    var channel = function (i) {
+      var c = parseInt(hex.substr(i, 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    var l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#0b1220";
+  }
+
+  document.querySelectorAll("[data-color-field]").forEach(function (field) {
+    var text = field.querySelector("[data-color-text]");
+    var picker = field.querySelector("[data-color-picker]");
+    var preview = document.querySelector("[data-color-preview]");
+    function show(value) {
+      if (preview && /^#[0-9a-fA-F]{6}$/.test(value)) {
+        preview.style.setProperty("--accent", value);
+        preview.style.setProperty("--accent-fg", readableOn(value));
+      }
+    }
+    picker.addEventListener("input", function () {
+      text.value = picker.value;
+      show(picker.value);
+    });
+    text.addEventListener("input", function () {
+      var value = text.value.trim();
+      if (/^#[0-9a-fA-F]{6}$/.test(value)) {
+        picker.value = value.toLowerCase();
+        show(value);
+      }
+    });
+    show(picker.value);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) {
+      return;
+    }
+    var source = document.getElementById(button.dataset.copy);
+    var label = button.querySelector("[data-copy-label]") || button;
+    var done = function () {
+      label.textContent = "Copied";
+      window.setTimeout(function () { label.textContent = "Copy"; }, 2000);
+    };
+    source.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done, function () {
+        document.execCommand("copy");
+        done();
+      });
+    } else {
+      document.execCommand("copy");
+      done();
     }
   });
 

@@ -10,5 +10,5 @@ mod port;
 mod routes;
 pub mod seed;
 
-pub use port::{PortCtx, ports_of};
+pub use port::{PortCtx, permissions_at, ports_of};
 pub use routes::{Access, Declared, Routes};

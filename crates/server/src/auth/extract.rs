@@ -22,6 +22,9 @@ pub struct CurrentUser {
     pub is_super_admin: bool,
     pub via: Via,
     pub origin: Origin,
+    /// The theme the user chose in their profile (`light`, `dark`, `system`),
+    /// so every page follows them from device to device.
+    pub theme: Option<String>,
 }
 
 /// How the request proved who it is.
@@ -104,7 +107,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         let (user_id, via) = via;
         let row = sqlx::query!(
-            r#"SELECT u.id, u.email AS "email: String", p.display_name, p.is_super_admin
+            r#"SELECT u.id, u.email AS "email: String", p.display_name, p.is_super_admin,
+                      p.preferences->>'theme' AS theme
                FROM users u JOIN user_profiles p ON p.user_id = u.id
                WHERE u.id = $1 AND p.is_active"#,
             user_id
@@ -119,6 +123,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             is_super_admin: row.is_super_admin,
             via,
             origin: origin_of(parts),
+            theme: row.theme,
         };
         parts.extensions.insert(user.clone());
         Ok(user)
@@ -136,6 +141,23 @@ impl FromRequestParts<AppState> for MaybeUser {
             Ok(user) => Ok(MaybeUser(Some(user))),
             Err(Error::Unauthorized) => Ok(MaybeUser(None)),
             Err(e) => Err(e),
+        }
+    }
+}
+
+/// The signed-in user, through a browser session only: an API token acts for
+/// one port's data, so it may not manage the account itself (its tokens, its
+/// sessions, its profile). A token here answers 403.
+pub struct SessionUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        match user.via {
+            Via::Session(_) => Ok(SessionUser(user)),
+            Via::Token { .. } => Err(Error::Forbidden),
         }
     }
 }

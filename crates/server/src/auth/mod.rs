@@ -13,7 +13,8 @@ mod sessions_api;
 pub mod tokens;
 pub mod verifications;
 
-pub use extract::{CurrentUser, MaybeUser, Via, origin_of};
+pub mod api_tokens;
+pub use extract::{CurrentUser, MaybeUser, SessionUser, Via, origin_of};
 pub use pages::routes as pages;
 
 use crate::access::{Access, Routes};

@@ -1,6 +1,7 @@
-//! A user's own sessions: list them, end one.
+//! A user's own sessions: list them, end one. Only from a browser session:
+//! an API token may not see or end its user's sessions.
 
-use super::CurrentUser;
+use super::SessionUser;
 use super::session::{self, Summary};
 use crate::app::AppState;
 use crate::http::{Error, Result};
@@ -17,7 +18,10 @@ pub struct List {
 }
 
 /// `GET /api/v1/me/sessions`
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<List>> {
+pub async fn list(
+    State(state): State<AppState>,
+    SessionUser(user): SessionUser,
+) -> Result<Json<List>> {
     let current = user.session().map(|s| s.id).unwrap_or_default();
     Ok(Json(List {
         data: session::list(state.db.pool(), &user.id, current).await?,
@@ -28,7 +32,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Js
 /// `DELETE /api/v1/me/sessions/{id}`: another user's session answers 404.
 pub async fn revoke(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SessionUser(user): SessionUser,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode> {
     if session::revoke(state.db.pool(), &user.id, id).await? {

@@ -1,5 +1,7 @@
 //! The HTTP layer: the router, its middleware, and what every route shares.
 
+pub mod checked;
+pub mod cursor;
 pub mod error;
 pub mod extract;
 mod health;
@@ -27,12 +29,24 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every API route and page, each with its declared access.
 pub fn routes(state: &AppState) -> Routes {
-    let api = crate::auth::api(Routes::new(state.clone()));
-    let api = crate::notifications::routes(api);
-    let pages = crate::web::pages(Routes::new(state.clone()));
-    let api = crate::invitations::routes(crate::mail::outbox::routes(api));
-    let audit = crate::audit::routes(Routes::new(state.clone()));
-    api.merge(pages).merge(audit)
+    // Each domain adds its API routes and pages; the order does not matter.
+    let domains: [fn(Routes) -> Routes; 12] = [
+        crate::auth::api,
+        crate::auth::api_tokens::routes,
+        crate::profile::routes,
+        crate::notifications::routes,
+        crate::ports::routes,
+        crate::members::routes,
+        crate::roles::routes,
+        crate::invitations::routes,
+        crate::settings::routes,
+        crate::audit::routes,
+        crate::mail::outbox::routes,
+        crate::web::pages,
+    ];
+    domains
+        .into_iter()
+        .fold(Routes::new(state.clone()), |routes, add| add(routes))
 }
 
 /// The whole application: health, metrics, the JSON API and the pages.

@@ -1,5 +1,10 @@
 //! Ports: the marinas, each a tenant that sees only its own rows.
 
+mod api;
+mod page;
+
+pub use api::{PortOut, PortPatch, routes};
+
 use crate::http::error::{Error, FieldErrors, on_constraint};
 use chrono_tz::Tz;
 use domain::ports::{Slug, parse_currency, parse_name};

@@ -8,8 +8,10 @@
 pub mod assets;
 mod dashboard;
 mod error;
+pub mod form;
 mod home;
 pub mod shell;
+pub mod tabs;
 
 pub use error::error_page;
 

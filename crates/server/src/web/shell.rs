@@ -126,6 +126,9 @@ pub struct PortLink {
     pub current: bool,
 }
 
+/// Any of these lets a user into the Settings area (each opens one page of it).
+pub const SETTINGS_VIEW: [&str; 3] = ["users.view", "roles.view", "settings.view"];
+
 /// The layout's context; every page template has one as `shell`.
 pub struct Shell {
     /// The `<title>`: the page's own title, then the port's name.
@@ -160,6 +163,10 @@ pub struct UserMenu {
     pub initials: String,
     /// The session's form token, for the sign-out form.
     pub csrf: String,
+    /// The theme chosen in the profile (`light`, `dark`, `system`; empty when
+    /// none): `data-theme-pref` on <html>, which theme.js prefers to what this
+    /// browser remembers, so the choice follows the user.
+    pub theme_pref: &'static str,
 }
 
 impl UserMenu {
@@ -178,11 +185,22 @@ impl UserMenu {
                 .session()
                 .map(|s| s.csrf_token.clone())
                 .unwrap_or_default(),
+            theme_pref: match user.theme.as_deref() {
+                Some("light") => "light",
+                Some("dark") => "dark",
+                Some("system") => "system",
+                _ => "",
+            },
         }
     }
 }
 
 impl Shell {
+    /// The session's form token for the page's forms (empty without a session).
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
+    }
+
     /// The shell of a page of the request's port, with the user's `ports` in the switcher.
     pub fn for_ctx(
         title: &str,
@@ -193,7 +211,20 @@ impl Shell {
         let mut shell = Shell::for_port(title, section, &ctx.port, ports);
         shell.nav = nav(Some(section), Some(&ctx.port.slug), |p| ctx.can(p));
         shell.user = Some(UserMenu::of(&ctx.user));
+        shell.settings_link(&ctx.port.slug, |key| ctx.can(key));
         shell
+    }
+
+    /// Links the Settings section to the port's settings area for a user who
+    /// may see any part of it, and leaves it out for everyone else.
+    pub fn settings_link(&mut self, slug: &str, can: impl Fn(&str) -> bool) {
+        if SETTINGS_VIEW.iter().any(|k| can(k)) {
+            for item in self.nav.iter_mut().filter(|i| i.label == "Settings") {
+                item.href = Some(format!("/ports/{slug}/settings"));
+            }
+        } else {
+            self.nav.retain(|i| i.label != "Settings");
+        }
     }
 
     /// The shell of a page of `port`, with `ports` in the switcher.
