@@ -22,6 +22,8 @@ pub enum Access {
     Member,
     /// A member of the URL's `{port}` holding this permission.
     Port(&'static str),
+    /// A member of the URL's `{port}` holding any of these (an area's index page).
+    AnyOf(&'static [&'static str]),
 }
 
 /// One declared route, for the permission matrix and the docs.
@@ -151,6 +153,15 @@ async fn check(
         Access::Port(permission) => PortCtx::from_request_parts(&mut parts, &state)
             .await
             .and_then(|ctx| ctx.require(permission)),
+        Access::AnyOf(permissions) => PortCtx::from_request_parts(&mut parts, &state)
+            .await
+            .and_then(|ctx| {
+                if permissions.iter().any(|p| ctx.can(p)) {
+                    Ok(())
+                } else {
+                    Err(Error::Forbidden)
+                }
+            }),
     };
     match verdict {
         Ok(()) => next.run(Request::from_parts(parts, body)).await,

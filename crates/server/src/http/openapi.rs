@@ -37,6 +37,13 @@ pub fn build(declared: &[Declared]) -> Value {
                 format!("Members of the port holding `{key}`."),
                 json!([{"session": []}, {"token": []}]),
             ),
+            Access::AnyOf(keys) => (
+                format!(
+                    "Members of the port holding any of `{}`.",
+                    keys.join("`, `")
+                ),
+                json!([{"session": []}, {"token": []}]),
+            ),
         };
         let parameters: Vec<Value> = route
             .path

@@ -210,7 +210,13 @@ async fn save_overrides(
     tx.commit().await?;
     let all = permissions::all();
     let mut refused = Vec::new();
-    for role in &roles {
+    // A checkbox form sends nothing for an unticked box, so absence means "not
+    // granted" — but only for the roles the form showed. A roles list that
+    // changed since the page loaded, or an empty post, changes nothing.
+    for role in roles
+        .iter()
+        .filter(|r| form.contains_key(&format!("shown:{}", r.id)))
+    {
         let wanted: Grants = all
             .iter()
             .map(|k| (k.clone(), form.contains_key(&format!("p:{}:{k}", role.id))))

@@ -17,7 +17,11 @@ use serde::Deserialize;
 
 pub fn routes(routes: Routes) -> Routes {
     routes
-        .get("/ports/{port}/settings", Access::Member, index)
+        .get(
+            "/ports/{port}/settings",
+            Access::AnyOf(&crate::web::shell::SETTINGS_VIEW),
+            index,
+        )
         .get(
             "/ports/{port}/settings/reminders",
             Access::Port("settings.view"),

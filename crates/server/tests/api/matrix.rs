@@ -29,6 +29,10 @@ fn allowed(access: Access, role: &str) -> bool {
         Access::Public | Access::SignedIn | Access::Member => true,
         Access::SuperAdmin => false,
         Access::Port(key) => system_role(role).expect("a system role").contains(key),
+        Access::AnyOf(keys) => {
+            let held = system_role(role).expect("a system role");
+            keys.iter().any(|k| held.contains(*k))
+        }
     }
 }
 
@@ -38,7 +42,7 @@ async fn call(
     path: &str,
     session: &nimara::auth::session::Live,
     token: &str,
-) -> u16 {
+) -> (u16, String) {
     let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
     let mut req = app
         .client_without_cookies()
@@ -51,7 +55,20 @@ async fn call(
             req.form(&[("_csrf", session.csrf_token.as_str())])
         };
     }
-    req.send().await.unwrap().status().as_u16()
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    // The problem's detail says why, when the answer is not the expected one.
+    let detail = if status == 403 {
+        res.text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect()
+    } else {
+        String::new()
+    };
+    (status, detail)
 }
 
 #[tokio::test]
@@ -87,12 +104,13 @@ async fn every_route_allows_exactly_the_roles_holding_its_permission() {
             let (token, live) = nimara::auth::session::create(&app.db, user_id, &origin)
                 .await
                 .unwrap();
-            let status = call(&app, route, &path, &live, &token).await;
+            let (status, detail) = call(&app, route, &path, &live, &token).await;
             let expect_allowed = allowed(route.access, role);
             let got_allowed = status != 403 && status != 401;
             if expect_allowed != got_allowed {
+                let expected = if expect_allowed { "through" } else { "403" };
                 wrong.push(format!(
-                    "{} {} as {role}: {status}",
+                    "{} {} as {role}: {status}, expected {expected} {detail}",
                     route.method, route.path
                 ));
             }

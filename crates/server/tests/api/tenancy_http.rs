@@ -83,10 +83,12 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
             .unwrap();
     let (_, declared) = nimara::http::routes(&app.state).into_parts();
     let mut leaks = Vec::new();
-    for route in declared
-        .iter()
-        .filter(|r| matches!(r.access, Access::Port(_) | Access::Member))
-    {
+    for route in declared.iter().filter(|r| {
+        matches!(
+            r.access,
+            Access::Port(_) | Access::AnyOf(_) | Access::Member
+        )
+    }) {
         let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
         // B's slug, and B's ids under A's slug.
         for slug in ["bravo", "alpha"] {

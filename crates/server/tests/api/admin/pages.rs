@@ -127,8 +127,12 @@ async fn the_roles_matrix_saves_overrides_for_this_port() {
     let (_, roles) = call(&dir, &app, Method::GET, "/api/v1/ports/anchor/roles", None).await;
     let csrf = csrf_of(&dir, &app, "/ports/anchor/settings/roles").await;
     // Every cell as it is, plus reports.view for viewers taken away.
-    let mut form = vec![("_csrf".to_owned(), csrf)];
+    let mut form = vec![("_csrf".to_owned(), csrf.clone())];
     for r in roles["data"].as_array().unwrap() {
+        form.push((
+            format!("shown:{}", r["id"].as_str().unwrap()),
+            "1".to_owned(),
+        ));
         for key in r["effective"].as_array().unwrap() {
             let key = key.as_str().unwrap();
             if !(r["name"] == "viewer" && key == "reports.view") {
@@ -158,6 +162,16 @@ async fn the_roles_matrix_saves_overrides_for_this_port() {
         changed,
         [("viewer", &serde_json::json!({"reports.view": false}))]
     );
+    // A post that shows no role (an empty form) changes nothing.
+    let res = dir
+        .post(app.url("/ports/anchor/settings/roles/overrides"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, after) = call(&dir, &app, Method::GET, "/api/v1/ports/anchor/roles", None).await;
+    assert_eq!(after, roles, "nothing was wiped");
     let (_, page) = html(&dir, &app, "/ports/anchor/settings/roles").await;
     assert!(page.contains("is-overridden"));
 }
