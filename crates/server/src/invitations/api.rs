@@ -42,17 +42,37 @@ pub async fn create(
     headers: HeaderMap,
     Json(body): Json<NewInvitation>,
 ) -> Result<impl IntoResponse> {
-    let email = normalise_email(&body.email).map_err(|e| Error::invalid("email", e))?;
+    let invitation = invite(&ctx, &headers, &body.email, &body.role).await?;
+    let location = format!(
+        "/api/v1/ports/{}/invitations/{}",
+        ctx.port.slug, invitation.id
+    );
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(invitation),
+    ))
+}
+
+/// Invites `email` to the request's port with `role` (a name or an id): the
+/// one place invitations are made, for the API and the members page alike.
+pub async fn invite(
+    ctx: &PortCtx,
+    headers: &HeaderMap,
+    email: &str,
+    role: &str,
+) -> Result<Invitation> {
+    let email = normalise_email(email).map_err(|e| Error::invalid("email", e))?;
     let mut tx = ctx.begin().await?;
-    let role = role::find(&mut tx, ctx.port.id, &body.role)
+    let role = role::find(&mut tx, ctx.port.id, role)
         .await?
         .ok_or_else(|| {
             Error::invalid(
                 "role",
-                format!("no role `{}` can be held at this port", body.role.trim()),
+                format!("no role `{}` can be held at this port", role.trim()),
             )
         })?;
-    role::check_grantable(&ctx, &role)?;
+    role::check_grantable(ctx, &role)?;
 
     let member = sqlx::query_scalar!(
         r#"SELECT EXISTS (
@@ -108,7 +128,7 @@ pub async fn create(
 
     let link = crate::mail::link(
         &ctx.state().config,
-        &headers,
+        headers,
         &format!("/invitations/{token}"),
     );
     let message = mail::Invitation {
@@ -130,10 +150,10 @@ pub async fn create(
     );
     entry.new = Some(json!({"email": email, "role": role.name, "expires_at": expires_at}));
     entry.metadata = json!({"replaced": replaced});
-    audit::record(&mut tx, &Actor::from(&ctx), entry).await?;
+    audit::record(&mut tx, &Actor::from(ctx), entry).await?;
     tx.commit().await?;
 
-    let invitation = Invitation {
+    Ok(Invitation {
         id: row.id,
         email,
         port_id: ctx.port.id,
@@ -142,16 +162,7 @@ pub async fn create(
         invited_by: Some(ctx.user.id.clone()),
         expires_at,
         created_at: row.created_at,
-    };
-    let location = format!(
-        "/api/v1/ports/{}/invitations/{}",
-        ctx.port.slug, invitation.id
-    );
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(invitation),
-    ))
+    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,6 +8,7 @@
 
 mod accept;
 mod api;
+pub use api::invite;
 mod mail;
 mod role;
 

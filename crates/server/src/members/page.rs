@@ -42,6 +42,18 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Port("users.delete"),
             save_remove,
         )
+        .post(
+            "/ports/{port}/settings/members/invite",
+            Access::Port("users.create"),
+            save_invite,
+        )
+}
+
+/// The invitation form: what was typed, kept after a refusal.
+#[derive(Debug, Default, Deserialize)]
+pub struct InviteForm {
+    email: String,
+    role: String,
 }
 
 /// Members shown on one page; more come through "Next page".
@@ -73,6 +85,11 @@ struct MembersPage {
     can_edit: bool,
     can_remove: bool,
     notice: Option<String>,
+    /// The invitation form, for holders of users.create.
+    can_invite: bool,
+    invite: InviteForm,
+    invite_errors: FormErrors,
+    role_names: Vec<String>,
 }
 
 impl MembersPage {
@@ -101,6 +118,25 @@ async fn page(
     failed: Option<Failed>,
     notice: Option<String>,
 ) -> Result<Response> {
+    page_with_invite(
+        ctx,
+        cursor,
+        failed,
+        notice,
+        InviteForm::default(),
+        FormErrors::none(),
+    )
+    .await
+}
+
+async fn page_with_invite(
+    ctx: &PortCtx,
+    cursor: Option<String>,
+    failed: Option<Failed>,
+    notice: Option<String>,
+    invite: InviteForm,
+    invite_errors: FormErrors,
+) -> Result<Response> {
     let query = PageQuery {
         limit: Some(PAGE),
         cursor,
@@ -111,6 +147,11 @@ async fn page(
     tx.commit().await?;
     let list = List::page(rows, PAGE, |m| (m.sort_name.clone(), m.user_id.clone()));
     let can_grant_director = ctx.can("roles.edit");
+    let role_names: Vec<String> = roles
+        .iter()
+        .filter(|r| r.name != DIRECTOR || can_grant_director)
+        .map(|r| r.name.clone())
+        .collect();
     let rows = list
         .data
         .into_iter()
@@ -143,6 +184,10 @@ async fn page(
         can_edit: ctx.can("users.edit"),
         can_remove: ctx.can("users.delete"),
         notice,
+        can_invite: ctx.can("users.create"),
+        invite,
+        invite_errors,
+        role_names,
     })?;
     Ok(html.into_response())
 }
@@ -153,6 +198,9 @@ async fn show(ctx: PortCtx, Query(q): Query<Notice>) -> Result<Response> {
         Some("roles") => Some("Roles saved.".to_owned()),
         Some("active") => Some("Member updated.".to_owned()),
         Some("removed") => Some("Member removed from the port.".to_owned()),
+        Some("invited") => {
+            Some("Invitation sent. The link in it works once, for seven days.".to_owned())
+        }
         _ => None,
     };
     page(&ctx, q.cursor, None, notice).await
@@ -235,5 +283,24 @@ async fn save_remove(
     match remove(&ctx, &user_id).await {
         Ok(()) => Ok(back(&ctx, "removed")),
         Err(e) => refused(&ctx, user_id, None, e).await,
+    }
+}
+
+/// `POST …/members/invite`: sends an invitation; a refusal shows beside the
+/// field it concerns, with what was typed.
+async fn save_invite(
+    ctx: PortCtx,
+    headers: axum::http::HeaderMap,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<Response> {
+    match crate::invitations::invite(&ctx, &headers, &form.email, &form.role).await {
+        Ok(_) => Ok(back(&ctx, "invited")),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let status = errors.status();
+            let mut res = page_with_invite(&ctx, None, None, None, form, errors).await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
     }
 }

@@ -282,3 +282,55 @@ async fn a_token_made_on_its_page_is_shown_once() {
     let (_, sessions) = html(&dir, &app, "/me/sessions").await;
     assert!(sessions.contains("this device"));
 }
+
+#[tokio::test]
+async fn the_members_page_invites_by_email_and_keeps_what_was_typed_on_a_refusal() {
+    let app = TestApp::spawn().await;
+    port(&app, "anchor").await;
+    let (dir, _) = member(&app, "director", "anchor").await;
+    let (viewer, _) = member(&app, "viewer", "anchor").await;
+    let (_, page) = html(&viewer, &app, "/ports/anchor/settings/members").await;
+    assert!(!page.contains("Send invitation"), "viewers cannot invite");
+
+    let csrf = csrf_of(&dir, &app, "/ports/anchor/settings/members").await;
+    let res = dir
+        .post(app.url("/ports/anchor/settings/members/invite"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "not an address"),
+            ("role", "sales_agent"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("id=\"invite-email-error\""),
+        "the error sits beside the field"
+    );
+    assert!(
+        page.contains("value=\"not an address\""),
+        "what was typed is kept"
+    );
+
+    let res = dir
+        .post(app.url("/ports/anchor/settings/members/invite"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "Skipper@Example.test"),
+            ("role", "sales_agent"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/ports/anchor/settings/members?done=invited"
+    );
+    app.run_jobs().await;
+    let outbox = app.outbox();
+    assert_eq!(outbox.len(), 1);
+    assert!(outbox[0].contains("skipper@example.test") && outbox[0].contains("/invitations/"));
+}
