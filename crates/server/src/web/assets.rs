@@ -96,3 +96,38 @@ mod tests {
         assert!(lookup("nothing.css").is_none());
     }
 }
+
+#[cfg(test)]
+mod stylesheet_tests {
+    /// Sections of the one stylesheet are appended by each area; an unclosed
+    /// rule in one swallows every rule after it, which no compiler notices.
+    #[test]
+    fn every_rule_of_the_stylesheet_is_closed() {
+        let css = include_str!("../../assets/app.css");
+        let mut depth = 0i32;
+        let mut in_comment = false;
+        let bytes = css.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match (in_comment, bytes[i], bytes.get(i + 1)) {
+                (false, b'/', Some(b'*')) => {
+                    in_comment = true;
+                    i += 1;
+                }
+                (true, b'*', Some(b'/')) => {
+                    in_comment = false;
+                    i += 1;
+                }
+                (false, b'{', _) => depth += 1,
+                (false, b'}', _) => {
+                    depth -= 1;
+                    assert!(depth >= 0, "a `}}` without its `{{` before byte {i}");
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        assert_eq!(depth, 0, "unclosed rules at the end of app.css");
+        assert!(!in_comment, "an unclosed comment in app.css");
+    }
+}
