@@ -30,6 +30,7 @@ pub mod hub;
 mod kind;
 mod pages;
 mod preferences;
+mod preferences_page;
 pub mod store;
 mod stream;
 
@@ -47,7 +48,7 @@ use uuid::Uuid;
 
 /// The API and the pages; every route is the signed-in user's own.
 pub fn routes(routes: Routes) -> Routes {
-    routes
+    let routes = routes
         .get("/api/v1/notifications", Access::SignedIn, api::list)
         .get(
             "/api/v1/notifications/stream",
@@ -78,7 +79,8 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/notifications/panel", Access::SignedIn, pages::panel)
         .get("/notifications/badge", Access::SignedIn, pages::badge)
         .post("/notifications/read-all", Access::SignedIn, pages::read_all)
-        .post("/notifications/{id}/read", Access::SignedIn, pages::read)
+        .post("/notifications/{id}/read", Access::SignedIn, pages::read);
+    preferences_page::routes(routes)
 }
 
 /// The user's ports a request covers: all of them, or the one `slug` names

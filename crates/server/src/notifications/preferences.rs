@@ -35,10 +35,10 @@ pub struct List {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
-    port: String,
-    notification_type: String,
-    in_app: bool,
-    email: bool,
+    pub port: String,
+    pub notification_type: String,
+    pub in_app: bool,
+    pub email: bool,
 }
 
 /// `GET /api/v1/me/notification-preferences`
@@ -58,6 +58,19 @@ pub async fn put(
     user: CurrentUser,
     Json(changes): Json<Vec<Change>>,
 ) -> Result<axum::Json<List>> {
+    Ok(axum::Json(List {
+        data: apply(&state, &user, &changes).await?,
+        next_cursor: None,
+    }))
+}
+
+/// Sets the listed (port, kind) pairs for `user`, audited, and answers the
+/// whole list: the one writer for the API and the preferences page.
+pub async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    changes: &[Change],
+) -> Result<Vec<Preference>> {
     let unknown: Vec<String> = changes
         .iter()
         .filter(|c| Kind::parse(&c.notification_type).is_none())
@@ -68,7 +81,7 @@ pub async fn put(
         errors.insert("notification_type".into(), unknown);
         return Err(Error::Unprocessable(errors));
     }
-    let ports = ports_in_scope(&state, &user, None).await?;
+    let ports = ports_in_scope(state, user, None).await?;
     let by_slug: HashMap<&str, &Port> = ports.iter().map(|p| (p.slug.as_str(), p)).collect();
     if changes
         .iter()
@@ -77,9 +90,9 @@ pub async fn put(
         return Err(Error::NotFound);
     }
 
-    let actor = Actor::from(&user);
+    let actor = Actor::from(user);
     let mut tx = state.db.pool().begin().await?;
-    for change in &changes {
+    for change in changes {
         let port = by_slug[change.port.as_str()];
         act_for_port(&mut tx, port.id).await?;
         let before = sqlx::query!(
@@ -118,10 +131,7 @@ pub async fn put(
         .await?;
     }
     tx.commit().await?;
-    Ok(axum::Json(List {
-        data: read(&state.db, &user.id, &ports).await?,
-        next_cursor: None,
-    }))
+    read(&state.db, &user.id, &ports).await
 }
 
 /// Every kind at every one of `ports`, stored choices over the defaults.

@@ -1,7 +1,7 @@
 //! The user's own profile and preferences (`user_profiles`): display name,
 //! avatar, phone, and `preferences` (theme, locale, date format).
 
-mod page;
+pub mod page;
 mod sessions_page;
 mod tokens_page;
 

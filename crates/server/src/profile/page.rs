@@ -32,6 +32,7 @@ pub fn account_tabs(current: &str) -> Vec<Tab> {
             ("Profile", "/me/profile".to_owned()),
             ("API tokens", "/me/tokens".to_owned()),
             ("Sessions", "/me/sessions".to_owned()),
+            ("Notifications", "/me/notifications".to_owned()),
         ],
         current,
     )

@@ -1071,3 +1071,93 @@ async fn the_bell_counts_live_shows_a_toast_and_marks_all_read_in_a_browser() {
     }
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_preferences_page_sets_each_kind_per_port_and_changes_only_the_grids_it_showed() {
+    let app = TestApp::spawn().await;
+    for slug in ["anchor", "bay"] {
+        sqlx::query("INSERT INTO ports (name, slug) VALUES ($1, $1)")
+            .bind(slug)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let email = app.sign_in_as("sales_agent", "anchor").await;
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_port_roles (user_id, port_id, role_id) SELECT $1, p.id, r.id FROM ports p, roles r WHERE p.slug = 'bay' AND r.name = 'viewer'")
+        .bind(&user)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = app.get("/me/notifications").await.text().await.unwrap();
+    assert!(
+        page.contains("name=\"anchor:duplicate_alert:email\"")
+            && page.contains("name=\"bay:waiting_list:in_app\"")
+    );
+    let csrf: String = sqlx::query_scalar("SELECT csrf_token FROM sessions WHERE user_id = $1")
+        .bind(&user)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    // Everything ticked at anchor but e-mail for duplicate alerts; bay not shown.
+    let mut form = vec![
+        ("_csrf".to_owned(), csrf.clone()),
+        ("shown:anchor".to_owned(), "1".to_owned()),
+    ];
+    for kind in [
+        "reminder_due",
+        "reminder_overdue",
+        "new_registration",
+        "eoi_signed",
+        "eoi_completed",
+        "email_received",
+        "duplicate_alert",
+        "invoice_overdue",
+        "waiting_list",
+        "system_alert",
+        "follow_up_created",
+        "tenure_expiring",
+        "mention",
+    ] {
+        form.push((format!("anchor:{kind}:in_app"), "on".to_owned()));
+        if kind != "duplicate_alert" {
+            form.push((format!("anchor:{kind}:email"), "on".to_owned()));
+        }
+    }
+    let res = app
+        .client
+        .post(app.url("/me/notifications"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let prefs: serde_json::Value = app
+        .get("/api/v1/me/notification-preferences")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let find = |port: &str, kind: &str| {
+        prefs["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["port"] == port && p["notification_type"] == kind)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find("anchor", "duplicate_alert")["email"], false);
+    assert_eq!(find("anchor", "duplicate_alert")["in_app"], true);
+    assert_eq!(find("anchor", "waiting_list")["email"], true);
+    assert_eq!(
+        find("bay", "duplicate_alert")["email"],
+        true,
+        "a port the form did not show keeps its choices"
+    );
+}
