@@ -196,9 +196,27 @@ impl RunAs {
         }
         if init_tmp.exists() {
             tracing::info!(dir = %init_tmp.display(), "removing an interrupted initdb");
-            crate::procs::kill_initdb_leftovers(init_tmp);
-            fs::remove_dir_all(init_tmp)
-                .map_err(|err| Error::io(format!("cannot remove {}", init_tmp.display()), err))?;
+            // A killed initdb may have started one more single-user server just
+            // before it died, which then writes its shutdown files while we
+            // delete: kill again and retry until the folder is really gone.
+            let mut attempts = 0;
+            loop {
+                crate::procs::kill_initdb_leftovers(init_tmp);
+                match fs::remove_dir_all(init_tmp) {
+                    Ok(()) => break,
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => break,
+                    Err(_) if attempts < 50 => {
+                        attempts += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    Err(err) => {
+                        return Err(Error::io(
+                            format!("cannot remove {}", init_tmp.display()),
+                            err,
+                        ));
+                    }
+                }
+            }
         }
         DirBuilder::new()
             .mode(0o700)
