@@ -5,8 +5,8 @@
 
 use super::Action;
 use crate::access::PortCtx;
+use crate::http::cursor::{List, PageQuery};
 use crate::http::error::FieldErrors;
-use crate::http::paging::{self, Keyset, Page};
 use crate::http::{Error, Result};
 use axum::Json;
 use axum::extract::RawQuery;
@@ -155,12 +155,13 @@ pub struct LogRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// Where a page of the log stops: its rows are sorted by `(created_at, id)`,
+/// newest first.
+pub type Key = (DateTime<Utc>, Uuid);
+
 impl LogRow {
-    pub fn keyset(&self) -> Keyset {
-        Keyset {
-            at: self.created_at,
-            id: self.id,
-        }
+    pub fn key(&self) -> Key {
+        (self.created_at, self.id)
     }
 }
 
@@ -170,7 +171,7 @@ pub async fn fetch(
     conn: &mut PgConnection,
     port_id: Uuid,
     f: &Filters,
-    after: Option<Keyset>,
+    after: Option<Key>,
     limit: i64,
 ) -> Result<Vec<LogRow>, sqlx::Error> {
     sqlx::query_as!(
@@ -200,8 +201,8 @@ pub async fn fetch(
         f.action.map(Action::as_str),
         f.since,
         f.until,
-        after.map(|k| k.at),
-        after.map(|k| k.id),
+        after.map(|(at, _)| at),
+        after.map(|(_, id)| id),
         limit,
     )
     .fetch_all(conn)
@@ -237,11 +238,11 @@ pub async fn page(
     conn: &mut PgConnection,
     port_id: Uuid,
     f: &Filters,
-    after: Option<Keyset>,
+    after: Option<Key>,
     limit: i64,
-) -> Result<(Vec<LogRow>, Option<Keyset>), sqlx::Error> {
+) -> Result<List<LogRow>, sqlx::Error> {
     let rows = fetch(conn, port_id, f, after, limit + 1).await?;
-    Ok(paging::split(rows, limit, LogRow::keyset))
+    Ok(List::page(rows, limit, LogRow::key))
 }
 
 /// The query string of the list: filters plus `cursor` and `limit`.
@@ -258,26 +259,41 @@ impl ListQuery {
         serde_urlencoded::from_str(raw.unwrap_or(""))
             .map_err(|_| Error::BadRequest("The query string is malformed.".into()))
     }
+
+    /// The paging part. `limit` arrives as text (next to flattened filters
+    /// serde cannot type it): empty means the default, and text that is not a
+    /// number is malformed (400); the range is checked by [`PageQuery::limit`].
+    pub fn paging(&self) -> Result<PageQuery> {
+        let limit = match self.limit.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(n) => Some(
+                n.parse()
+                    .map_err(|_| Error::BadRequest("`limit` must be a whole number.".into()))?,
+            ),
+        };
+        Ok(PageQuery {
+            limit,
+            cursor: self.cursor.clone(),
+        })
+    }
 }
 
 /// `GET /api/v1/ports/{port}/audit-logs`: newest first; `user_id`,
 /// `entity_type`, `entity_id`, `action`, and `from` / `to` as `YYYY-MM-DD`
 /// days of the port's time zone (both inclusive).
-pub async fn index(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Json<Page<LogRow>>> {
+pub async fn index(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Json<List<LogRow>>> {
     let q = ListQuery::from_raw(raw.as_deref())?;
     let filters = q
         .filters
         .parse(zone_of(&ctx))
         .map_err(Error::Unprocessable)?;
-    let after = Keyset::from_query(q.cursor.as_deref())?;
-    let limit = paging::limit(q.limit.as_deref())?;
+    let paging = q.paging()?;
+    let limit = paging.limit()?;
+    let after = paging.after::<Key>()?;
     let mut tx = ctx.begin().await?;
-    let (data, next) = page(&mut tx, ctx.port.id, &filters, after, limit).await?;
+    let list = page(&mut tx, ctx.port.id, &filters, after, limit).await?;
     tx.commit().await?;
-    Ok(Json(Page {
-        data,
-        next_cursor: next.map(|k| k.encode()),
-    }))
+    Ok(Json(list))
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use super::timeline::{self, Timeline};
 use super::{Action, Actor};
 use crate::access::{self, PortCtx};
 use crate::auth::csrf::CsrfForm;
+use crate::http::cursor::{self, List};
 use crate::http::error::FieldErrors;
-use crate::http::paging::{self, Keyset};
 use crate::http::{Error, Result};
 use crate::ports::Port;
 use crate::web::render;
@@ -26,7 +26,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 /// Rows per page on the page (the API's default too).
-const PAGE_ROWS: i64 = paging::DEFAULT_LIMIT;
+const PAGE_ROWS: i64 = cursor::DEFAULT_LIMIT;
 /// Entries of the timeline shown when the page is filtered to one record.
 const TIMELINE_ITEMS: i64 = 20;
 
@@ -204,19 +204,15 @@ fn row_view(r: &LogRow, slug: &str, tz: Tz, now: chrono::DateTime<Utc>) -> RowVi
     }
 }
 
-fn rows_view(
-    ctx: &PortCtx,
-    rows: &[LogRow],
-    next: Option<Keyset>,
-    filters: &RawFilters,
-) -> RowsView {
+fn rows_view(ctx: &PortCtx, rows: &[LogRow], next: Option<&str>, filters: &RawFilters) -> RowsView {
     let slug = ctx.port.slug.clone();
     let tz = list::zone_of(ctx);
     let now = Utc::now();
     let back = filters.query_string();
-    let more = next.map(|k| {
+    // A cursor is URL-safe base64: it goes into the link as it is.
+    let more = next.map(|c| {
         let sep = if back.is_empty() { "" } else { "&" };
-        format!("/ports/{slug}/audit?{back}{sep}cursor={}", k.encode())
+        format!("/ports/{slug}/audit?{back}{sep}cursor={c}")
     });
     RowsView {
         rows: rows.iter().map(|r| row_view(r, &slug, tz, now)).collect(),
@@ -307,15 +303,15 @@ pub async fn show(ctx: PortCtx, headers: HeaderMap, RawQuery(raw): RawQuery) -> 
     let q: PageQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
         .map_err(|_| Error::BadRequest("The address is malformed.".into()))?;
     let tz = list::zone_of(&ctx);
-    let after = Keyset::from_query(q.cursor.as_deref())?;
+    let after = cursor::after::<list::Key>(q.cursor.as_deref())?;
     let parsed = q.filters.parse(tz);
 
     let mut tx = ctx.begin().await?;
-    let (rows, next) = match &parsed {
+    let rows = match &parsed {
         Ok(f) => list::page(&mut tx, ctx.port.id, f, after, PAGE_ROWS).await?,
         // Wrong filters are shown next to their fields, with no rows rather
         // than rows the user did not ask for.
-        Err(_) => (Vec::new(), None),
+        Err(_) => List::whole(Vec::new()),
     };
     let entity = match &parsed {
         Ok(f) => f.entity_type.as_deref().zip(f.entity_id),
@@ -329,7 +325,7 @@ pub async fn show(ctx: PortCtx, headers: HeaderMap, RawQuery(raw): RawQuery) -> 
     };
     tx.commit().await?;
 
-    let view = rows_view(&ctx, &rows, next, &q.filters);
+    let view = rows_view(&ctx, &rows.data, rows.next_cursor.as_deref(), &q.filters);
     if is_htmx(&headers) && after.is_some() {
         let mut res = render(&RowsFragment { view })?.into_response();
         res.headers_mut()

@@ -7,7 +7,6 @@ pub mod extract;
 mod health;
 mod middleware;
 pub mod openapi;
-pub mod paging;
 
 pub use error::{Error, Result};
 

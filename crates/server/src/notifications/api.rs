@@ -1,17 +1,15 @@
 //! The JSON API of a user's own notifications.
 
-use super::store::{self, Cursor, Filter, Notification};
+use super::store::{self, Filter, Notification};
 use super::{query, scope};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::http::cursor::{List, PageQuery};
 use crate::http::{Error, Result};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 200;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -24,36 +22,26 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
-#[derive(Serialize)]
-pub struct List {
-    data: Vec<Notification>,
-    next_cursor: Option<String>,
-}
-
 /// `GET /api/v1/notifications`: newest first, keyset paged.
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     RawQuery(raw): RawQuery,
-) -> Result<Json<List>> {
+) -> Result<Json<List<Notification>>> {
     let q: ListQuery = query(raw)?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let paging = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let limit = paging.limit()?;
     let filter = Filter {
         unread_only: q.unread.unwrap_or(false),
-        after: q.cursor.as_deref().map(Cursor::decode).transpose()?,
+        after: paging.after()?,
     };
     let ports = scope(&state, &user, q.port.as_deref()).await?;
-    let (data, next) = store::page(&state.db, &user.id, &ports, filter, limit).await?;
-    Ok(Json(List {
-        data,
-        next_cursor: next.map(|c| c.encode()),
-    }))
+    Ok(Json(
+        store::page(&state.db, &user.id, &ports, filter, limit).await?,
+    ))
 }
 
 /// `POST /api/v1/notifications/{id}/read`: another user's notification is 404.

@@ -2,12 +2,13 @@
 //! htmx loads into the top bar. Forms post with the session's CSRF token and
 //! answer with a redirect back, so they work without JavaScript too.
 
-use super::store::{self, Cursor, Filter, Notification};
+use super::store::{self, Filter, Notification};
 use super::{Kind, query, scope};
 use crate::access;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfForm;
+use crate::http::cursor::{self, cursor_of};
 use crate::http::{Error, Result};
 use crate::ports::Port;
 use crate::web::shell::{ASSET_URLS, AssetUrls, Section, Shell, UserMenu};
@@ -157,9 +158,9 @@ pub async fn page(
     let unread_only = q.unread.unwrap_or(false);
     let filter = Filter {
         unread_only,
-        after: q.cursor.as_deref().map(Cursor::decode).transpose()?,
+        after: cursor::after(q.cursor.as_deref())?,
     };
-    let (rows, next) = store::page(&state.db, &user.id, &[port.id], filter, PAGE_SIZE).await?;
+    let list = store::page(&state.db, &user.id, &[port.id], filter, PAGE_SIZE).await?;
     let ids: Vec<Uuid> = ports.iter().map(|p| p.id).collect();
     let counts = store::unread_each(&state.db, &user.id, &ids).await?;
     let unread = ports
@@ -178,20 +179,20 @@ pub async fn page(
         })
         .collect();
 
-    let list_url = |cursor: Option<&Cursor>| {
+    let list_url = |cursor: Option<String>| {
         let mut params = vec![("port", port.slug.clone())];
         if unread_only {
             params.push(("unread", "true".into()));
         }
         if let Some(c) = cursor {
-            params.push(("cursor", c.encode()));
+            params.push(("cursor", c));
         }
         format!(
             "/notifications?{}",
             serde_urlencoded::to_string(params).unwrap_or_default()
         )
     };
-    let here = list_url(filter.after.as_ref());
+    let here = list_url(filter.after.as_ref().map(cursor_of));
     let tz: Tz = port.timezone.parse().unwrap_or(Tz::UTC);
     let now = Utc::now();
     let mut shell = Shell::for_port("Notifications", Section::Dashboard, port, &ports);
@@ -205,8 +206,12 @@ pub async fn page(
         port: port.clone(),
         unread_only,
         unread: Count(unread),
-        items: rows.iter().map(|n| Item::of(n, tz, &here, now)).collect(),
-        more: next.as_ref().map(|c| list_url(Some(c))),
+        items: list
+            .data
+            .iter()
+            .map(|n| Item::of(n, tz, &here, now))
+            .collect(),
+        more: list.next_cursor.map(|c| list_url(Some(c))),
         paged: filter.after.is_some(),
         elsewhere,
         here,
@@ -235,14 +240,15 @@ pub async fn panel(
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>> {
     let port = fragment_port(&state, &user, raw).await?;
-    let (rows, _) = store::page(
+    let rows = store::page(
         &state.db,
         &user.id,
         &[port.id],
         Filter::default(),
         PANEL_SIZE,
     )
-    .await?;
+    .await?
+    .data;
     let unread = store::unread(&state.db, &user.id, &[port.id]).await?;
     let here =
         current_page(&headers).unwrap_or_else(|| format!("/notifications?port={}", port.slug));

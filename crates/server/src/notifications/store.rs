@@ -13,9 +13,8 @@
 //! scan (`idx_notif_port_user_created`), and lists merge the per-port pages.
 
 use crate::db::{Db, act_for_port};
-use crate::http::{Error, Result};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::http::Result;
+use crate::http::cursor::List;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -39,54 +38,18 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
 }
 
-/// A position in the newest-first list: the last row of the previous page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub created_at: DateTime<Utc>,
-    pub id: Uuid,
-}
-
-impl Cursor {
-    pub fn of(n: &Notification) -> Cursor {
-        Cursor {
-            created_at: n.created_at,
-            id: n.id,
-        }
-    }
-
-    /// Opaque to clients; PostgreSQL keeps microseconds, so they round-trip exactly.
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!(
-            "{}.{}",
-            self.created_at.timestamp_micros(),
-            self.id
-        ))
-    }
-
-    pub fn decode(text: &str) -> Result<Cursor> {
-        let bad = || Error::invalid("cursor", "is not a cursor this list gave out");
-        let raw = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
-        let raw = String::from_utf8(raw).map_err(|_| bad())?;
-        let (micros, id) = raw.split_once('.').ok_or_else(bad)?;
-        Ok(Cursor {
-            created_at: micros
-                .parse()
-                .ok()
-                .and_then(DateTime::from_timestamp_micros)
-                .ok_or_else(bad)?,
-            id: id.parse().map_err(|_| bad())?,
-        })
-    }
-}
+/// Where a page stops: lists are sorted by `(created_at, id)`, newest first.
+pub type Key = (DateTime<Utc>, Uuid);
 
 /// Which notifications a list shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Filter {
     pub unread_only: bool,
-    pub after: Option<Cursor>,
+    /// The last row of the previous page.
+    pub after: Option<Key>,
 }
 
-/// One page of `user_id`'s notifications at `ports`, newest first, and the
+/// One page of `user_id`'s notifications at `ports`, newest first, with the
 /// cursor of the next page when there is one.
 pub async fn page(
     db: &Db,
@@ -94,7 +57,7 @@ pub async fn page(
     ports: &[Uuid],
     filter: Filter,
     limit: i64,
-) -> Result<(Vec<Notification>, Option<Cursor>)> {
+) -> Result<List<Notification>> {
     let mut rows = Vec::new();
     let mut tx = db.pool().begin().await?;
     for &port_id in ports {
@@ -104,14 +67,7 @@ pub async fn page(
     tx.commit().await?;
     // Newest first, exactly as each port's query orders (uuids compare bytewise in both).
     rows.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(Cursor::of)
-    } else {
-        None
-    };
-    Ok((rows, next))
+    Ok(List::page(rows, limit, |n| (n.created_at, n.id)))
 }
 
 /// At most `limit` rows of one port; `conn` acts for `port_id`.
@@ -122,10 +78,7 @@ async fn page_at(
     filter: Filter,
     limit: i64,
 ) -> Result<Vec<Notification>> {
-    let (after_at, after_id) = match filter.after {
-        Some(c) => (Some(c.created_at), Some(c.id)),
-        None => (None, None),
-    };
+    let (after_at, after_id) = filter.after.unzip();
     Ok(sqlx::query_as!(
         Notification,
         r#"SELECT id, port_id, user_id, type AS kind, title, description, link, entity_type,
@@ -250,21 +203,4 @@ pub async fn mark_all_read(db: &Db, user_id: &str, ports: &[Uuid]) -> Result<u64
     }
     tx.commit().await?;
     Ok(done)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_anything_else() {
-        let cursor = Cursor {
-            created_at: DateTime::from_timestamp_micros(1_735_689_600_123_456).unwrap(),
-            id: Uuid::new_v4(),
-        };
-        assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
-        for bad in ["", "x", "MTIz", &URL_SAFE_NO_PAD.encode("12.not-a-uuid")] {
-            assert!(Cursor::decode(bad).is_err(), "{bad}");
-        }
-    }
 }

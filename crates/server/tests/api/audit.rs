@@ -311,12 +311,23 @@ async fn the_list_filters_and_pages_by_keyset_without_repeats() {
     for field in ["action", "from", "entity_id"] {
         assert!(problem["errors"][field].is_array(), "{field}: {problem}");
     }
-    for bad in ["cursor=nope", "limit=0", "limit=201"] {
+    // A value out of range, or a cursor this list did not give out, is a
+    // validation error naming its parameter, as on every other list; a limit
+    // that is not a number at all is a malformed request.
+    for (bad, field) in [
+        ("cursor=nope", "cursor"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+    ] {
         let res = app
             .get(&format!("/api/v1/ports/north/audit-logs?{bad}"))
             .await;
-        assert_eq!(res.status(), 400, "{bad}");
+        assert_eq!(res.status(), 422, "{bad}");
+        let problem: Value = res.json().await.unwrap();
+        assert!(problem["errors"][field].is_array(), "{bad}: {problem}");
     }
+    let res = app.get("/api/v1/ports/north/audit-logs?limit=ten").await;
+    assert_eq!(res.status(), 400);
 }
 
 #[tokio::test]
