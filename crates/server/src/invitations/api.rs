@@ -4,6 +4,7 @@ use super::{VALID_FOR, mail, role};
 use crate::access::PortCtx;
 use crate::audit::{self, Action, Actor, Entry};
 use crate::auth::{tokens, verifications};
+use crate::http::cursor::{List, PageQuery};
 use crate::http::extract::Json;
 use crate::http::{Error, Result};
 use crate::users::normalise_email;
@@ -165,36 +166,12 @@ pub async fn invite(
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct List {
-    data: Vec<Invitation>,
-    next_cursor: Option<String>,
-}
-
-/// `created_at` and `id` of the last row of a page, newest first.
-fn parse_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid)> {
-    let bad = || Error::BadRequest("The cursor is not one this list gave.".into());
-    let (at, id) = cursor.split_once('_').ok_or_else(bad)?;
-    let micros: i64 = at.parse().map_err(|_| bad())?;
-    Ok((
-        DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
-        id.parse().map_err(|_| bad())?,
-    ))
-}
-
-/// `GET /api/v1/ports/{port}/invitations`: the pending ones, newest first.
-pub async fn list(ctx: PortCtx, Query(q): Query<ListQuery>) -> Result<axum::Json<List>> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 200"));
-    }
-    let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
+pub async fn list(
+    ctx: PortCtx,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<List<Invitation>>> {
+    let limit = q.limit()?;
+    let after: Option<(DateTime<Utc>, Uuid)> = q.after()?;
     let mut tx = ctx.begin().await?;
     let rows = sqlx::query_as!(
         Invitation,
@@ -214,15 +191,9 @@ pub async fn list(ctx: PortCtx, Query(q): Query<ListQuery>) -> Result<axum::Json
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut data = rows;
-    let next_cursor = if data.len() as i64 > limit {
-        data.truncate(limit as usize);
-        data.last()
-            .map(|last| format!("{}_{}", last.created_at.timestamp_micros(), last.id))
-    } else {
-        None
-    };
-    Ok(axum::Json(List { data, next_cursor }))
+    Ok(axum::Json(List::page(rows, limit, |i| {
+        (i.created_at, i.id)
+    })))
 }
 
 /// `DELETE /api/v1/ports/{port}/invitations/{id}`: the link stops working.
