@@ -2,20 +2,13 @@
 //! revert with its compare-and-set, the entity timeline and the audit page.
 
 use crate::helpers::TestApp;
+use crate::helpers::port;
 use nimara::audit::{self, Action, Actor, Entry};
 use nimara::auth::session::Origin;
 use nimara::db::Db;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use uuid::Uuid;
-
-async fn port(app: &TestApp, slug: &str) -> Uuid {
-    sqlx::query_scalar("INSERT INTO ports (name, slug) VALUES ($1, $1) RETURNING id")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 async fn user_id(app: &TestApp, email: &str) -> String {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1")

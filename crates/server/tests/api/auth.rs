@@ -1,15 +1,8 @@
 //! Signing in and out, sessions, the rate limit, deactivation and CSRF.
 
+use crate::helpers::port;
 use crate::helpers::{PASSWORD, TestApp};
 use serde_json::{Value, json};
-
-async fn port(app: &TestApp, slug: &str) {
-    sqlx::query("INSERT INTO ports (name, slug) VALUES ($1, $1)")
-        .bind(slug)
-        .execute(&app.db)
-        .await
-        .unwrap();
-}
 
 fn session_cookie(res: &reqwest::Response) -> String {
     res.headers()

@@ -334,3 +334,12 @@ impl TestApp {
             .expect("the request is sent")
     }
 }
+
+/// A port with `slug` as its name and slug; returns its id.
+pub async fn port(app: &TestApp, slug: &str) -> uuid::Uuid {
+    sqlx::query_scalar("INSERT INTO ports (name, slug) VALUES ($1, $1) RETURNING id")
+        .bind(slug)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}

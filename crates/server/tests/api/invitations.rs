@@ -1,17 +1,10 @@
 //! Invitations and password resets, end to end through the outbox link.
 
+use crate::helpers::port;
 use crate::helpers::{PASSWORD, TestApp};
 use serde_json::{Value, json};
 
 const NEW_PASSWORD: &str = "a brand new sea shanty";
-
-async fn port(app: &TestApp, slug: &str) {
-    sqlx::query("INSERT INTO ports (name, slug) VALUES ($1, $1)")
-        .bind(slug)
-        .execute(&app.db)
-        .await
-        .unwrap();
-}
 
 /// The plain-text bodies of the outbox's messages to `to`.
 fn mails_to(app: &TestApp, to: &str) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! sees and marks only their own, and a notification committed by one
 //! `nimara` process reaches an event stream held open by another.
 
+use crate::helpers::port;
 use crate::helpers::{PASSWORD, TestApp, fresh_database};
 use nimara::app::{Application, BuildOptions};
 use nimara::config::Config;
@@ -11,14 +12,6 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
-
-async fn port(app: &TestApp, slug: &str) -> Uuid {
-    sqlx::query_scalar("INSERT INTO ports (name, slug) VALUES ($1, $1) RETURNING id")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 async fn add_role(app: &TestApp, user: &str, port: Uuid, role: &str) {
     sqlx::query(

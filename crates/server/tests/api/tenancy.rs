@@ -2,16 +2,9 @@
 //! to filter.
 
 use crate::helpers::TestApp;
+use crate::helpers::port;
 use nimara::db::Db;
 use uuid::Uuid;
-
-async fn port(app: &TestApp, slug: &str) -> Uuid {
-    sqlx::query_scalar("INSERT INTO ports (name, slug) VALUES ($1, $1) RETURNING id")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 async fn client(app: &TestApp, port: Uuid, name: &str) -> Uuid {
     sqlx::query_scalar("INSERT INTO clients (port_id, full_name) VALUES ($1, $2) RETURNING id")

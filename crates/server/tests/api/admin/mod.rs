@@ -9,19 +9,11 @@ mod roles;
 mod settings;
 mod tokens;
 
+pub use crate::helpers::port;
 use crate::helpers::{PASSWORD, TestApp};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 use uuid::Uuid;
-
-/// A port with `slug` as its name and slug.
-pub async fn port(app: &TestApp, slug: &str) -> Uuid {
-    sqlx::query_scalar("INSERT INTO ports (name, slug) VALUES ($1, $1) RETURNING id")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 /// Gives an existing user `role` at `slug` as well.
 pub async fn grant(app: &TestApp, user_id: &str, slug: &str, role: &str) {
