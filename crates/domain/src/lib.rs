@@ -5,8 +5,11 @@
 //! the HTTP handlers, the jobs and the command line alike.
 #![forbid(unsafe_code)]
 
+pub mod clients;
+pub mod contacts;
 pub mod permissions;
 pub mod pipeline;
 pub mod ports;
 pub mod settings;
+pub mod text_enum;
 pub mod units;

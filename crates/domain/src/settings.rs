@@ -132,6 +132,37 @@ impl EoiReminderSettings {
     }
 }
 
+/// `contact_defaults` (per port): how contact details typed without a country
+/// are read. Phone numbers become E.164 in `phone_region`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactDefaults {
+    /// ISO 3166 alpha-2 country code, such as AI or GB.
+    pub phone_region: String,
+}
+
+impl Default for ContactDefaults {
+    fn default() -> ContactDefaults {
+        // The installation's default port time zone is America/Anguilla.
+        ContactDefaults {
+            phone_region: "AI".into(),
+        }
+    }
+}
+
+impl ContactDefaults {
+    pub fn problems(&self) -> Vec<Problem> {
+        if crate::contacts::is_region(&self.phone_region) {
+            Vec::new()
+        } else {
+            vec![(
+                "phone_region".into(),
+                "must be a two-letter ISO 3166 country code, such as AI or GB".into(),
+            )]
+        }
+    }
+}
+
 /// `currency_display` (installation-wide): how amounts are shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -16,7 +16,8 @@ pub use api::routes;
 use crate::http::Result;
 use crate::http::checked::{from_value, problems};
 use domain::settings::{
-    BerthStatusRules, CurrencyDisplay, EoiReminderSettings, FollowUpDefaults, Problem,
+    BerthStatusRules, ContactDefaults, CurrencyDisplay, EoiReminderSettings, FollowUpDefaults,
+    Problem,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -71,6 +72,14 @@ impl Setting for EoiReminderSettings {
     const SCOPE: Scope = Scope::Port;
     fn problems(&self) -> Vec<Problem> {
         EoiReminderSettings::problems(self)
+    }
+}
+
+impl Setting for ContactDefaults {
+    const KEY: &'static str = "contact_defaults";
+    const SCOPE: Scope = Scope::Port;
+    fn problems(&self) -> Vec<Problem> {
+        ContactDefaults::problems(self)
     }
 }
 
@@ -163,11 +172,12 @@ fn entry<T: Setting>() -> Entry {
 }
 
 /// Every setting, in the order the API lists them.
-pub fn catalogue() -> [Entry; 4] {
+pub fn catalogue() -> [Entry; 5] {
     [
         entry::<BerthStatusRules>(),
         entry::<FollowUpDefaults>(),
         entry::<EoiReminderSettings>(),
+        entry::<ContactDefaults>(),
         entry::<CurrencyDisplay>(),
     ]
 }
