@@ -149,10 +149,7 @@ pub fn check_value(def: &Definition, raw: &Value) -> Result<Option<Value>, Strin
             match s.and_then(|s| def.select_options.iter().find(|o| o.as_str() == s)) {
                 Some(o) => Value::String(o.clone()),
                 None => {
-                    return Err(format!(
-                        "must be one of: {}",
-                        def.select_options.join(", ")
-                    ));
+                    return Err(format!("must be one of: {}", def.select_options.join(", ")));
                 }
             }
         }
@@ -223,7 +220,12 @@ pub fn missing_required(
                 .map(|(_, v)| v.is_some());
             !set_now.unwrap_or_else(|| present.contains(&d.field_name))
         })
-        .map(|d| (format!("custom_fields.{}", d.field_name), "is required".into()))
+        .map(|d| {
+            (
+                format!("custom_fields.{}", d.field_name),
+                "is required".into(),
+            )
+        })
         .collect()
 }
 
