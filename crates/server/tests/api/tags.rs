@@ -477,3 +477,66 @@ async fn the_settings_page_and_the_client_panel_work_without_scripts() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn in_a_browser_a_tag_is_added_and_removed_on_the_client_panel() {
+    use crate::browser::Browser;
+    use crate::helpers::PASSWORD;
+    let app = TestApp::spawn().await;
+    let anchor = port(&app, "anchor").await;
+    app.create_user("tagger@example.test", false, Some(("anchor", "director")))
+        .await;
+    let ann = client(&app, anchor, "Ann Hartley").await;
+    sqlx::query("INSERT INTO tags (port_id, name, color) VALUES ($1, 'Hot lead', '#DC2626')")
+        .bind(anchor)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let browser = Browser::start(&app).await;
+    browser.open("/login").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("tagger@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname.startsWith('/ports/')")
+        .await;
+
+    browser
+        .open(&format!("/ports/anchor/clients/{ann}/tags-panel"))
+        .await;
+    let input = browser.find(&format!("#tag-add-{ann}")).await;
+    input.send_keys("Hot lead").await.unwrap();
+    browser.press("\u{E007}").await; // Enter submits through htmx; the panel swaps itself.
+    browser
+        .wait_until("[...document.querySelectorAll('.tag-chip')].some(c => c.textContent.includes('Hot lead'))")
+        .await;
+    // The page stayed where it was: only the panel changed.
+    assert!(browser.path().await.ends_with("/tags-panel"));
+    let on: i64 = sqlx::query_scalar("SELECT count(*) FROM client_tags WHERE client_id = $1")
+        .bind(ann)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(on, 1);
+
+    browser.find(".tag-remove").await.click().await.unwrap();
+    browser
+        .wait_until("document.querySelectorAll('.tag-chip').length === 0")
+        .await;
+    browser.close().await;
+}
