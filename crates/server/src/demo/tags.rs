@@ -20,7 +20,7 @@ const TAGS: [(&str, &str); 8] = [
 /// Tags of client `i`: a few of the list, never the same pattern twice in a row.
 fn picks(i: usize) -> Vec<usize> {
     let mut p: Vec<usize> = [
-        (i % 3 == 0, 0),
+        (i.is_multiple_of(3), 0),
         (i % 5 == 1, 1),
         (i % 4 == 2, 2),
         (i % 3 == 1, 3),
@@ -69,8 +69,17 @@ pub async fn insert_tags(tx: &mut PortTx, clients: &[Client]) -> anyhow::Result<
     Ok(ids.len())
 }
 
-/// The clients' custom fields: (name, label, type, options, required).
-const FIELDS: [(&str, &str, &str, Option<&[&str]>, bool); 4] = [
+/// A demo field: name, label, type, options, required.
+type Field = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static [&'static str]>,
+    bool,
+);
+
+/// The clients' custom fields.
+const FIELDS: [Field; 4] = [
     (
         "preferred_berth_side",
         "Preferred berth side",
