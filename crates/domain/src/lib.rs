@@ -7,6 +7,7 @@
 
 pub mod clients;
 pub mod contacts;
+pub mod custom_fields;
 pub mod permissions;
 pub mod pipeline;
 pub mod ports;

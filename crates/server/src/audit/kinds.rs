@@ -70,6 +70,8 @@ pub const KINDS: &[Kind] = &[
     logged("user", "User"),
     logged("role", "Role"),
     logged("setting", "Setting"),
+    logged("tag", "Tag"),
+    logged("custom_field", "Custom field"),
 ];
 
 /// Columns a revert never writes, whatever the log says: identity, tenancy

@@ -8,6 +8,7 @@
 mod berths;
 mod clients;
 mod interests;
+mod tags;
 
 use crate::db::Db;
 use crate::ports::{self, NewPort};
@@ -87,6 +88,8 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
     let berths = berths::insert(&mut tx, port.id).await?;
     let clients = clients::insert(&mut tx, port.id).await?;
     let interests = interests::insert(&mut tx, port.id, &clients, &berths).await?;
+    tags::insert_tags(&mut tx, &clients).await?;
+    tags::insert_custom_fields(&mut tx, &clients).await?;
     tx.commit().await?;
     let password = team(db).await?;
     Ok(Report {

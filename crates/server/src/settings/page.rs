@@ -35,11 +35,13 @@ pub fn routes(routes: Routes) -> Routes {
 }
 
 /// The pages of the Settings area and the permission that shows each.
-const AREA: [(&str, &str, &str); 4] = [
+const AREA: [(&str, &str, &str); 6] = [
     ("Members", "members", "users.view"),
     ("Roles", "roles", "roles.view"),
     ("Port", "port", "settings.view"),
     ("Reminders", "reminders", "settings.view"),
+    ("Tags", "tags", "tags.view"),
+    ("Custom fields", "custom-fields", "custom_fields.view"),
 ];
 
 /// The tabs of the Settings area the user may open.

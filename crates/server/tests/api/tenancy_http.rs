@@ -15,6 +15,10 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "invitations" => "SELECT id::text FROM verifications WHERE port_id = $1 LIMIT 1",
         "members" => "SELECT user_id FROM user_port_roles WHERE port_id = $1 LIMIT 1",
         "notifications" => "SELECT id::text FROM notifications WHERE port_id = $1 LIMIT 1",
+        "tags" => "SELECT id::text FROM tags WHERE port_id = $1 LIMIT 1",
+        "custom-fields" => {
+            "SELECT id::text FROM custom_field_definitions WHERE port_id = $1 LIMIT 1"
+        }
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -71,6 +75,18 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     sqlx::query("INSERT INTO notifications (port_id, user_id, type, title) VALUES ($1, $2, 'system_alert', 'Bravo only')")
         .bind(b)
         .bind(&b_member)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // And a tag and a custom field.
+    sqlx::query("INSERT INTO tags (port_id, name) VALUES ($1, 'Bravo tag')")
+        .bind(b)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO custom_field_definitions (port_id, entity_type, field_name, field_label, field_type) VALUES ($1, 'client', 'bravo_only', 'Bravo only', 'text')")
+        .bind(b)
         .execute(&app.db)
         .await
         .unwrap();
