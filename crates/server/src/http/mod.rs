@@ -29,7 +29,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Every API route and page, each with its declared access.
 pub fn routes(state: &AppState) -> Routes {
     // Each domain adds its API routes and pages; the order does not matter.
-    let domains: [fn(Routes) -> Routes; 12] = [
+    let domains: [fn(Routes) -> Routes; 13] = [
         crate::auth::api,
         crate::auth::api_tokens::routes,
         crate::profile::routes,
@@ -40,6 +40,7 @@ pub fn routes(state: &AppState) -> Routes {
         crate::invitations::routes,
         crate::settings::routes,
         crate::audit::routes,
+        crate::clients::routes,
         crate::mail::outbox::routes,
         crate::web::pages,
     ];

@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod auth;
 mod browser;
+mod clients;
 mod cli;
 mod demo;
 mod health;
