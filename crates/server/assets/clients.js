@@ -34,6 +34,17 @@
     });
   });
 
+  // A refused inline form (422, 409) comes back as the panel with the errors
+  // beside the fields: swap it in like a success (htmx leaves 4xx alone).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var target = event.detail.target;
+    if ((status === 422 || status === 409) && target && target.closest && target.closest(".client-panel")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   function syncProxy() {
     var toggle = document.querySelector("[data-proxy-toggle]");
     var fields = document.querySelector("[data-proxy-fields]");
