@@ -53,7 +53,10 @@ impl Contact {
         match self.channel.as_str() {
             "email" => Some(format!("mailto:{}", self.value)),
             "phone" => Some(format!("tel:{}", self.value)),
-            "whatsapp" => Some(format!("https://wa.me/{}", self.value.trim_start_matches('+'))),
+            "whatsapp" => Some(format!(
+                "https://wa.me/{}",
+                self.value.trim_start_matches('+')
+            )),
             _ => None,
         }
     }
@@ -101,7 +104,12 @@ pub struct ValidContact {
     pub is_primary: bool,
 }
 
-fn short(v: Option<String>, field: String, max: usize, p: &mut Vec<(String, String)>) -> Option<String> {
+fn short(
+    v: Option<String>,
+    field: String,
+    max: usize,
+    p: &mut Vec<(String, String)>,
+) -> Option<String> {
     let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())?;
     if v.chars().count() > max {
         p.push((field, format!("must be at most {max} characters")));
@@ -110,7 +118,11 @@ fn short(v: Option<String>, field: String, max: usize, p: &mut Vec<(String, Stri
 }
 
 /// Checks `c`; problems are named under `prefix` (`""` or `contacts[1].`).
-pub fn check(c: NewContact, region: &str, prefix: &str) -> Result<ValidContact, Vec<(String, String)>> {
+pub fn check(
+    c: NewContact,
+    region: &str,
+    prefix: &str,
+) -> Result<ValidContact, Vec<(String, String)>> {
     let mut p = Vec::new();
     let channel = Channel::from_str(c.channel.trim());
     let value = match &channel {
@@ -193,7 +205,17 @@ async fn demote_others(
     .fetch_all(&mut *conn)
     .await?;
     for id in demoted {
-        record_change(conn, actor, port_id, client_id, id, "is_primary", json!(true), json!(false)).await?;
+        record_change(
+            conn,
+            actor,
+            port_id,
+            client_id,
+            id,
+            "is_primary",
+            json!(true),
+            json!(false),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -218,7 +240,17 @@ async fn promote_if_none(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = promoted {
-        record_change(conn, actor, port_id, client_id, id, "is_primary", json!(false), json!(true)).await?;
+        record_change(
+            conn,
+            actor,
+            port_id,
+            client_id,
+            id,
+            "is_primary",
+            json!(false),
+            json!(true),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -291,7 +323,10 @@ fn ids(path: &(String, String, String)) -> Result<(Uuid, Uuid)> {
 }
 
 /// `GET …/clients/{id}/contacts`
-pub async fn list(ctx: PortCtx, Path((_, id)): Path<(String, String)>) -> Result<Json<List<Contact>>> {
+pub async fn list(
+    ctx: PortCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<List<Contact>>> {
     let id = parse_id(&id)?;
     let mut tx = ctx.begin().await?;
     find(&mut tx, id).await?;
@@ -319,7 +354,10 @@ pub async fn create(
 ) -> Result<Response> {
     let client_id = parse_id(&id)?;
     let contact = add(&ctx, client_id, body).await?;
-    let location = format!("/api/v1/ports/{slug}/clients/{client_id}/contacts/{}", contact.id);
+    let location = format!(
+        "/api/v1/ports/{slug}/clients/{client_id}/contacts/{}",
+        contact.id
+    );
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -329,7 +367,12 @@ pub async fn create(
 }
 
 /// Changes a contact: the pages and the API share it.
-pub async fn change(ctx: &PortCtx, client_id: Uuid, id: Uuid, patch: ContactPatch) -> Result<Contact> {
+pub async fn change(
+    ctx: &PortCtx,
+    client_id: Uuid,
+    id: Uuid,
+    patch: ContactPatch,
+) -> Result<Contact> {
     let mut tx = ctx.begin().await?;
     find_for_update(&mut tx, client_id).await?;
     let before = one(&mut tx, client_id, id).await?;
@@ -349,7 +392,15 @@ pub async fn change(ctx: &PortCtx, client_id: Uuid, id: Uuid, patch: ContactPatc
     let actor = Actor::from(ctx);
     let make_primary = patch.is_primary == Some(true) && !before.is_primary;
     if make_primary {
-        demote_others(&mut tx, &actor, ctx.port.id, client_id, &before.channel, Some(id)).await?;
+        demote_others(
+            &mut tx,
+            &actor,
+            ctx.port.id,
+            client_id,
+            &before.channel,
+            Some(id),
+        )
+        .await?;
     }
     let primary = match patch.is_primary {
         Some(p) => p,
@@ -370,7 +421,17 @@ pub async fn change(ctx: &PortCtx, client_id: Uuid, id: Uuid, patch: ContactPatc
     .await
     .map_err(on_constraint("uq_client_contacts_value", DUPLICATE))?;
     for (field, old, new) in audit::diff(&before.audit_json(), &after.audit_json()) {
-        record_change(&mut tx, &actor, ctx.port.id, client_id, id, &field, old, new).await?;
+        record_change(
+            &mut tx,
+            &actor,
+            ctx.port.id,
+            client_id,
+            id,
+            &field,
+            old,
+            new,
+        )
+        .await?;
     }
     // Unsetting the primary hands it to the next contact of the channel.
     if before.is_primary && !primary {
@@ -412,7 +473,10 @@ pub async fn remove(ctx: &PortCtx, client_id: Uuid, id: Uuid) -> Result<()> {
 }
 
 /// `DELETE …/clients/{id}/contacts/{contact_id}` → 204.
-pub async fn delete(ctx: PortCtx, Path(path): Path<(String, String, String)>) -> Result<StatusCode> {
+pub async fn delete(
+    ctx: PortCtx,
+    Path(path): Path<(String, String, String)>,
+) -> Result<StatusCode> {
     let (client_id, id) = ids(&path)?;
     remove(&ctx, client_id, id).await?;
     Ok(StatusCode::NO_CONTENT)

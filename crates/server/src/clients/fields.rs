@@ -161,7 +161,8 @@ fn language(p: &mut Problems, v: Option<String>) -> Option<String> {
     let primary = parts.next().unwrap_or("");
     let ok = (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|s| (2..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+        && parts
+            .all(|s| (2..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
     if !ok {
         p.push((
             "preferred_language".into(),
@@ -288,7 +289,10 @@ pub fn apply(base: Fields, patch: Patch) -> Result<Fields, Problems> {
         preferred_contact_method: one_of::<ContactMethod>(
             &mut p,
             "preferred_contact_method",
-            pick(patch.preferred_contact_method, base.preferred_contact_method),
+            pick(
+                patch.preferred_contact_method,
+                base.preferred_contact_method,
+            ),
         ),
         preferred_language: language(
             &mut p,
@@ -370,8 +374,10 @@ mod tests {
     fn a_new_client_needs_a_name_and_known_values() {
         let err = apply(
             Fields::default(),
-            patch(json!({"proxy_type": "uncle", "is_proxy": true, "timezone": "Mars/Base",
-                         "source": "tv", "preferred_contact_method": "fax"})),
+            patch(
+                json!({"proxy_type": "uncle", "is_proxy": true, "timezone": "Mars/Base",
+                         "source": "tv", "preferred_contact_method": "fax"}),
+            ),
         )
         .unwrap_err();
         let mut f = fields_of(err);
@@ -396,7 +402,10 @@ mod tests {
         )
         .unwrap();
         let next = apply(base, patch(json!({"yacht_length_ft": 50}))).unwrap();
-        assert_eq!(next.yacht_length_m, Some(Decimal::from_str("15.24").unwrap()));
+        assert_eq!(
+            next.yacht_length_m,
+            Some(Decimal::from_str("15.24").unwrap())
+        );
         let err = apply(
             next,
             patch(json!({"yacht_width_ft": "20", "yacht_width_m": "9"})),
@@ -409,8 +418,10 @@ mod tests {
     fn a_client_who_is_no_proxy_keeps_no_proxy_details() {
         let proxy = apply(
             Fields::default(),
-            patch(json!({"full_name": "Ann", "is_proxy": true, "proxy_type": "broker",
-                         "actual_owner_name": "Bo"})),
+            patch(
+                json!({"full_name": "Ann", "is_proxy": true, "proxy_type": "broker",
+                         "actual_owner_name": "Bo"}),
+            ),
         )
         .unwrap();
         let plain = apply(proxy, patch(json!({"is_proxy": false}))).unwrap();

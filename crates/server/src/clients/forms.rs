@@ -130,7 +130,10 @@ impl ClientForm {
             match Decimal::from_str(&t) {
                 Ok(d) => Some(Some(d)),
                 Err(_) => {
-                    errors.insert(field.to_owned(), vec!["Enter a number, such as 12.5.".into()]);
+                    errors.insert(
+                        field.to_owned(),
+                        vec!["Enter a number, such as 12.5.".into()],
+                    );
                     None
                 }
             }
@@ -177,7 +180,11 @@ impl ClientForm {
             company_name: text(&self.company_name),
             nationality: text(&self.nationality),
             is_proxy: Some(Some(proxy)),
-            proxy_type: if proxy { text(&self.proxy_type) } else { Some(None) },
+            proxy_type: if proxy {
+                text(&self.proxy_type)
+            } else {
+                Some(None)
+            },
             actual_owner_name: if proxy {
                 text(&self.actual_owner_name)
             } else {
@@ -256,7 +263,10 @@ async fn page(
             .iter()
             .map(|t| (t.as_str(), t.label()))
             .collect(),
-        sources: Source::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
+        sources: Source::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.label()))
+            .collect(),
         timezones: chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect(),
         script: crate::web::assets::url::CLIENTS_JS,
     })?;
@@ -265,7 +275,14 @@ async fn page(
 
 /// `GET /ports/{port}/clients/new`
 async fn new_form(ctx: PortCtx) -> Result<Response> {
-    page(&ctx, None, "New client", ClientForm::default(), FormErrors::none()).await
+    page(
+        &ctx,
+        None,
+        "New client",
+        ClientForm::default(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 /// `POST /ports/{port}/clients/new`: the client and its first e-mail and phone.
@@ -288,7 +305,13 @@ async fn create(ctx: PortCtx, CsrfForm(form): CsrfForm<ClientForm>) -> Result<Re
     // `contacts[i].value` back onto them.
     let names: Vec<&str> = contacts
         .iter()
-        .map(|c| if c.channel == "email" { "email" } else { "phone" })
+        .map(|c| {
+            if c.channel == "email" {
+                "email"
+            } else {
+                "phone"
+            }
+        })
         .collect();
     match write::create(&ctx, NewClient { fields, contacts }).await {
         Ok(out) => Ok(Redirect::to(&format!(
@@ -358,7 +381,14 @@ async fn edit_form(ctx: PortCtx, Path((_, id)): Path<(String, String)>) -> Resul
     let c = find(&mut tx, id).await?;
     tx.commit().await?;
     let title = format!("Edit {}", c.full_name);
-    page(&ctx, Some(id), &title, ClientForm::of(&c), FormErrors::none()).await
+    page(
+        &ctx,
+        Some(id),
+        &title,
+        ClientForm::of(&c),
+        FormErrors::none(),
+    )
+    .await
 }
 
 /// `POST /ports/{port}/clients/{id}/edit`
@@ -377,7 +407,9 @@ async fn save(
         Err(e) => return page(&ctx, Some(id), &title, form, errors_of(e)).await,
     };
     match write::update(&ctx, id, patch).await {
-        Ok(_) => Ok(Redirect::to(&format!("/ports/{}/clients/{id}", ctx.port.slug)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/ports/{}/clients/{id}", ctx.port.slug)).into_response())
+        }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
             page(&ctx, Some(id), &title, form, errors).await

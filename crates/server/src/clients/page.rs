@@ -115,14 +115,22 @@ pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<V
     let client = find(&mut *tx, client_id).await?;
     let mut out = vec![Panel::main(html(&Overview::of(ctx, &client))?)];
     out.push(Panel::side(html(
-        &ContactsPanel::load(tx, ctx, client_id, ContactForm::default(), FormErrors::none())
-            .await?,
+        &ContactsPanel::load(
+            tx,
+            ctx,
+            client_id,
+            ContactForm::default(),
+            FormErrors::none(),
+        )
+        .await?,
     )?));
     out.push(Panel::main(html(
         &RelationshipsPanel::load(tx, ctx, client_id, RelForm::default(), FormErrors::none())
             .await?,
     )?));
-    out.push(Panel::main(html(&ActivityPanel::load(tx, ctx, client_id).await?)?));
+    out.push(Panel::main(html(
+        &ActivityPanel::load(tx, ctx, client_id).await?,
+    )?));
     Ok(out)
 }
 
@@ -186,7 +194,10 @@ impl Overview {
     }
 
     fn has_yacht(&self) -> bool {
-        self.yacht_name.is_some() || self.length.is_some() || self.width.is_some() || self.draft.is_some()
+        self.yacht_name.is_some()
+            || self.length.is_some()
+            || self.width.is_some()
+            || self.draft.is_some()
     }
 }
 
@@ -239,7 +250,10 @@ impl ContactsPanel {
             id,
             csrf: csrf(ctx),
             contacts: contacts::of_client(&mut *tx, id).await?,
-            channels: Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
+            channels: Channel::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect(),
             form,
             errors,
             editing: None,
@@ -317,7 +331,11 @@ impl ActivityPanel {
     async fn load(tx: &mut PortTx, ctx: &PortCtx, id: Uuid) -> Result<ActivityPanel> {
         let rows = super::timeline::fetch(&mut *tx, id, None, ACTIVITY + 1).await?;
         let more = rows.len() as i64 > ACTIVITY;
-        let items: Vec<_> = rows.iter().take(ACTIVITY as usize).map(|r| r.item()).collect();
+        let items: Vec<_> = rows
+            .iter()
+            .take(ACTIVITY as usize)
+            .map(|r| r.item())
+            .collect();
         let tz = crate::audit::list::zone_of(ctx);
         Ok(ActivityPanel {
             timeline: Timeline::new(&items, chrono::Utc::now(), tz),
@@ -438,9 +456,7 @@ async fn contacts_answer(
         .as_ref()
         .map_or(errors.status(), |e| e.errors.status());
     if !is_htmx(headers) && status.is_success() {
-        return Ok(
-            Redirect::to(&format!("/ports/{}/clients/{id}", ctx.port.slug)).into_response(),
-        );
+        return Ok(Redirect::to(&format!("/ports/{}/clients/{id}", ctx.port.slug)).into_response());
     }
     let mut tx = ctx.begin().await?;
     let mut panel = ContactsPanel::load(&mut tx, ctx, id, form, errors).await?;
@@ -464,7 +480,17 @@ async fn add_contact(
         is_primary: Some(form.is_primary.is_some()),
     };
     match contacts::add(&ctx, id, body).await {
-        Ok(_) => contacts_answer(&ctx, &headers, id, ContactForm::default(), FormErrors::none(), None).await,
+        Ok(_) => {
+            contacts_answer(
+                &ctx,
+                &headers,
+                id,
+                ContactForm::default(),
+                FormErrors::none(),
+                None,
+            )
+            .await
+        }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
             contacts_answer(&ctx, &headers, id, form, errors, None).await
@@ -487,7 +513,17 @@ async fn edit_contact(
         is_primary: form.is_primary.as_ref().map(|_| true),
     };
     match contacts::change(&ctx, id, contact_id, patch).await {
-        Ok(_) => contacts_answer(&ctx, &headers, id, ContactForm::default(), FormErrors::none(), None).await,
+        Ok(_) => {
+            contacts_answer(
+                &ctx,
+                &headers,
+                id,
+                ContactForm::default(),
+                FormErrors::none(),
+                None,
+            )
+            .await
+        }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
             let editing = Editing {
@@ -495,8 +531,15 @@ async fn edit_contact(
                 form,
                 errors,
             };
-            contacts_answer(&ctx, &headers, id, ContactForm::default(), FormErrors::none(), Some(editing))
-                .await
+            contacts_answer(
+                &ctx,
+                &headers,
+                id,
+                ContactForm::default(),
+                FormErrors::none(),
+                Some(editing),
+            )
+            .await
         }
     }
 }
@@ -509,7 +552,15 @@ async fn delete_contact(
 ) -> Result<Response> {
     let (id, contact_id) = (parse_id(&id)?, parse_id(&contact_id)?);
     contacts::remove(&ctx, id, contact_id).await?;
-    contacts_answer(&ctx, &headers, id, ContactForm::default(), FormErrors::none(), None).await
+    contacts_answer(
+        &ctx,
+        &headers,
+        id,
+        ContactForm::default(),
+        FormErrors::none(),
+        None,
+    )
+    .await
 }
 
 async fn relationships_answer(
@@ -520,9 +571,7 @@ async fn relationships_answer(
     errors: FormErrors,
 ) -> Result<Response> {
     if !is_htmx(headers) && errors.is_empty() {
-        return Ok(
-            Redirect::to(&format!("/ports/{}/clients/{id}", ctx.port.slug)).into_response(),
-        );
+        return Ok(Redirect::to(&format!("/ports/{}/clients/{id}", ctx.port.slug)).into_response());
     }
     let status = errors.status();
     let mut tx = ctx.begin().await?;
@@ -548,7 +597,9 @@ async fn add_relationship(
         description: blank(&form.description),
     };
     match relationships::add(&ctx, id, body).await {
-        Ok(_) => relationships_answer(&ctx, &headers, id, RelForm::default(), FormErrors::none()).await,
+        Ok(_) => {
+            relationships_answer(&ctx, &headers, id, RelForm::default(), FormErrors::none()).await
+        }
         // The other client of another port looks missing: say so beside the picker.
         Err(Error::NotFound) => {
             let errors = FormErrors::one("client_b_id", "That client was not found.");
@@ -607,7 +658,9 @@ async fn picker(
     } else {
         let like = format!(
             "%{}%",
-            term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            term.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
         );
         sqlx::query_as!(
             Candidate,
@@ -622,5 +675,9 @@ async fn picker(
         .await?
     };
     tx.commit().await?;
-    Ok(Html(html(&Picker { candidates, q: term })?).into_response())
+    Ok(Html(html(&Picker {
+        candidates,
+        q: term,
+    })?)
+    .into_response())
 }

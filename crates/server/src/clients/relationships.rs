@@ -122,8 +122,14 @@ pub async fn add(ctx: &PortCtx, a_id: Uuid, body: NewRelationship) -> Result<Rel
         .description
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty());
-    if description.as_ref().is_some_and(|d| d.chars().count() > 500) {
-        return Err(Error::invalid("description", "must be at most 500 characters"));
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 500)
+    {
+        return Err(Error::invalid(
+            "description",
+            "must be at most 500 characters",
+        ));
     }
     let mut tx = ctx.begin().await?;
     find(&mut tx, a_id).await?;
@@ -168,8 +174,16 @@ pub async fn create(
 ) -> Result<Response> {
     let a_id = parse_id(&id)?;
     let rel = add(&ctx, a_id, body).await?;
-    let location = format!("/api/v1/ports/{slug}/clients/{a_id}/relationships/{}", rel.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(rel)).into_response())
+    let location = format!(
+        "/api/v1/ports/{slug}/clients/{a_id}/relationships/{}",
+        rel.id
+    );
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(rel),
+    )
+        .into_response())
 }
 
 /// Removes relationship `rel_id` of `client_id` (from either side).

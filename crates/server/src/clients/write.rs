@@ -8,9 +8,9 @@ use super::fields::{Fields, Patch, apply};
 use super::model::{Client, ClientOut, find_for_update, find_with_contacts, parse_id};
 use crate::access::PortCtx;
 use crate::audit::{self, Action, Actor, Entry};
+use crate::http::Result;
 use crate::http::checked::{from_value, nullable};
 use crate::http::extract::Json as Body;
-use crate::http::Result;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -143,7 +143,12 @@ pub async fn create_api(
 ) -> Result<Response> {
     let out = create(&ctx, NewClient::from_json(body)?).await?;
     let location = format!("/api/v1/ports/{slug}/clients/{}", out.client.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(out)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(out),
+    )
+        .into_response())
 }
 
 /// Applies `patch` to client `id` in `conn`, auditing one row per changed field.
@@ -257,7 +262,10 @@ pub async fn set_archived(ctx: &PortCtx, id: Uuid, archived: bool) -> Result<()>
 }
 
 /// `DELETE /api/v1/ports/{port}/clients/{id}` → 204: archives.
-pub async fn archive_api(ctx: PortCtx, Path((_, id)): Path<(String, String)>) -> Result<StatusCode> {
+pub async fn archive_api(
+    ctx: PortCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode> {
     set_archived(&ctx, parse_id(&id)?, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,42 +19,81 @@ async fn one_primary_per_channel_is_kept_through_every_change() {
     let app = setup().await;
     let id = named(&app, "Olivia Whitfield").await;
     let path = format!("{BASE}/{id}/contacts");
-    let add = |value: &str, primary: bool| {
-        json!({"channel": "email", "value": value, "is_primary": primary, "label": "work"})
-    };
-    let (s1, first) = send(&app, Method::POST, &path, Some(add("one@example.com", false))).await;
+    let add = |value: &str, primary: bool| json!({"channel": "email", "value": value, "is_primary": primary, "label": "work"});
+    let (s1, first) = send(
+        &app,
+        Method::POST,
+        &path,
+        Some(add("one@example.com", false)),
+    )
+    .await;
     assert_eq!(s1, 201, "{first}");
-    assert_eq!(first["is_primary"], true, "the first of a channel is primary");
-    let (_, second) = send(&app, Method::POST, &path, Some(add("two@example.com", false))).await;
+    assert_eq!(
+        first["is_primary"], true,
+        "the first of a channel is primary"
+    );
+    let (_, second) = send(
+        &app,
+        Method::POST,
+        &path,
+        Some(add("two@example.com", false)),
+    )
+    .await;
     assert_eq!(second["is_primary"], false);
-    let (_, third) = send(&app, Method::POST, &path, Some(add("three@example.com", true))).await;
+    let (_, third) = send(
+        &app,
+        Method::POST,
+        &path,
+        Some(add("three@example.com", true)),
+    )
+    .await;
     assert_eq!(third["is_primary"], true);
     let (_, list) = send(&app, Method::GET, &path, None).await;
     assert_eq!(primaries(&list, "email"), ["three@example.com"]);
 
     // Making the second primary unsets the third.
     let second_path = format!("{path}/{}", second["id"].as_str().unwrap());
-    let (status, _) = send(&app, Method::PATCH, &second_path, Some(json!({"is_primary": true}))).await;
+    let (status, _) = send(
+        &app,
+        Method::PATCH,
+        &second_path,
+        Some(json!({"is_primary": true})),
+    )
+    .await;
     assert_eq!(status, 200);
     let (_, list) = send(&app, Method::GET, &path, None).await;
     assert_eq!(primaries(&list, "email"), ["two@example.com"]);
 
     // Deleting the primary promotes the oldest remaining one.
-    let res = app.client.delete(app.url(&second_path)).send().await.unwrap();
+    let res = app
+        .client
+        .delete(app.url(&second_path))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     let (_, list) = send(&app, Method::GET, &path, None).await;
     assert_eq!(primaries(&list, "email"), ["one@example.com"]);
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
 
     // Audited, and on the client's timeline.
-    let (_, timeline) = send(&app, Method::GET, &format!("{BASE}/{id}/timeline?limit=200"), None).await;
+    let (_, timeline) = send(
+        &app,
+        Method::GET,
+        &format!("{BASE}/{id}/timeline?limit=200"),
+        None,
+    )
+    .await;
     let kinds: Vec<&str> = timeline["data"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["entity_type"].as_str().unwrap())
         .collect();
-    assert!(kinds.iter().filter(|k| **k == "client_contact").count() >= 5, "{kinds:?}");
+    assert!(
+        kinds.iter().filter(|k| **k == "client_contact").count() >= 5,
+        "{kinds:?}"
+    );
 }
 
 #[tokio::test]

@@ -46,8 +46,16 @@ async fn creating_a_client_with_contacts_answers_201_with_a_location() {
     let (status, fetched) = send(&app, Method::GET, &location, None).await;
     assert_eq!(status, 200);
     for column in [
-        "port_id", "is_proxy", "proxy_type", "actual_owner_name", "relationship_notes",
-        "yacht_length_ft", "yacht_draft_m", "archived_at", "created_at", "updated_at",
+        "port_id",
+        "is_proxy",
+        "proxy_type",
+        "actual_owner_name",
+        "relationship_notes",
+        "yacht_length_ft",
+        "yacht_draft_m",
+        "archived_at",
+        "created_at",
+        "updated_at",
     ] {
         assert!(fetched.get(column).is_some(), "{column} missing: {fetched}");
     }
@@ -72,11 +80,23 @@ async fn every_bad_field_is_named_in_the_422() {
     let cases = [
         (json!({"company_name": "No name"}), "full_name"),
         (json!({"full_name": "   "}), "full_name"),
-        (json!({"full_name": "A", "is_proxy": true, "proxy_type": "uncle"}), "proxy_type"),
+        (
+            json!({"full_name": "A", "is_proxy": true, "proxy_type": "uncle"}),
+            "proxy_type",
+        ),
         (json!({"full_name": "A", "source": "tv"}), "source"),
-        (json!({"full_name": "A", "preferred_contact_method": "fax"}), "preferred_contact_method"),
-        (json!({"full_name": "A", "timezone": "Mars/Olympus"}), "timezone"),
-        (json!({"full_name": "A", "yacht_length_ft": 100, "yacht_length_m": 20}), "yacht_length_m"),
+        (
+            json!({"full_name": "A", "preferred_contact_method": "fax"}),
+            "preferred_contact_method",
+        ),
+        (
+            json!({"full_name": "A", "timezone": "Mars/Olympus"}),
+            "timezone",
+        ),
+        (
+            json!({"full_name": "A", "yacht_length_ft": 100, "yacht_length_m": 20}),
+            "yacht_length_m",
+        ),
         (
             json!({"full_name": "A", "contacts": [{"channel": "email", "value": "jane@example.com"}, {"channel": "email", "value": "not-an-email"}]}),
             "contacts[1].value",
@@ -140,8 +160,12 @@ async fn a_patch_changes_only_what_it_names_and_recomputes_the_other_unit() {
     .await;
     assert_eq!(status, 422);
     assert_eq!(fields(&problem), ["yacht_draft_m"]);
-    let (status, problem) = send(&app, Method::PATCH, &path, Some(json!({"full_name": null}))).await;
-    assert_eq!((status, fields(&problem)), (422, vec!["full_name".to_owned()]));
+    let (status, problem) =
+        send(&app, Method::PATCH, &path, Some(json!({"full_name": null}))).await;
+    assert_eq!(
+        (status, fields(&problem)),
+        (422, vec!["full_name".to_owned()])
+    );
 }
 
 #[tokio::test]
@@ -155,7 +179,15 @@ async fn archived_clients_still_answer_and_can_be_restored() {
     assert_eq!(status, 200);
     assert!(c["archived_at"].is_string());
     // Archiving twice changes nothing.
-    assert_eq!(app.client.delete(app.url(&path)).send().await.unwrap().status(), 204);
+    assert_eq!(
+        app.client
+            .delete(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
     let (status, c) = send(&app, Method::POST, &format!("{path}/restore"), None).await;
     assert_eq!(status, 200);
     assert!(c["archived_at"].is_null());
@@ -172,7 +204,11 @@ async fn archived_clients_still_answer_and_can_be_restored() {
 #[tokio::test]
 async fn each_changed_field_is_audited_and_can_be_reverted() {
     let app = setup().await;
-    let c = create(&app, json!({"full_name": "Yuki Tanaka", "nationality": "Japanese"})).await;
+    let c = create(
+        &app,
+        json!({"full_name": "Yuki Tanaka", "nationality": "Japanese"}),
+    )
+    .await;
     let id = c["id"].as_str().unwrap();
     let path = format!("{BASE}/{id}");
     let (status, _) = send(
@@ -191,7 +227,15 @@ async fn each_changed_field_is_audited_and_can_be_reverted() {
     .await
     .unwrap();
     let changed: Vec<&str> = rows.iter().map(|(_, f)| f.as_str()).collect();
-    assert_eq!(changed, ["company_name", "nationality", "yacht_length_ft", "yacht_length_m"]);
+    assert_eq!(
+        changed,
+        [
+            "company_name",
+            "nationality",
+            "yacht_length_ft",
+            "yacht_length_m"
+        ]
+    );
 
     let nationality = &rows.iter().find(|(_, f)| f == "nationality").unwrap().0;
     let (status, reverted) = send(
@@ -223,7 +267,13 @@ async fn each_changed_field_is_audited_and_can_be_reverted() {
     assert_eq!(page["data"].as_array().unwrap().len(), 2);
     assert_eq!(page["data"][0]["action"], "revert");
     let cursor = page["next_cursor"].as_str().unwrap();
-    let (_, rest) = send(&app, Method::GET, &format!("{path}/timeline?limit=200&cursor={cursor}"), None).await;
+    let (_, rest) = send(
+        &app,
+        Method::GET,
+        &format!("{path}/timeline?limit=200&cursor={cursor}"),
+        None,
+    )
+    .await;
     let total = 2 + rest["data"].as_array().unwrap().len();
     // create + 4 updates + 2 reverts
     assert_eq!(total, 7);
@@ -243,19 +293,47 @@ async fn another_ports_client_answers_404_on_every_route() {
     .unwrap();
     let cases = [
         (Method::GET, format!("{BASE}/{b}"), None),
-        (Method::PATCH, format!("{BASE}/{b}"), Some(json!({"full_name": "X"}))),
+        (
+            Method::PATCH,
+            format!("{BASE}/{b}"),
+            Some(json!({"full_name": "X"})),
+        ),
         (Method::DELETE, format!("{BASE}/{b}"), None),
         (Method::POST, format!("{BASE}/{b}/restore"), None),
         (Method::GET, format!("{BASE}/{b}/timeline"), None),
         (Method::GET, format!("{BASE}/{b}/contacts"), None),
-        (Method::POST, format!("{BASE}/{b}/contacts"), Some(json!({"channel": "email", "value": "x@example.com"}))),
-        (Method::PATCH, format!("{BASE}/{b}/contacts/{contact}"), Some(json!({"label": "x"}))),
-        (Method::DELETE, format!("{BASE}/{b}/contacts/{contact}"), None),
+        (
+            Method::POST,
+            format!("{BASE}/{b}/contacts"),
+            Some(json!({"channel": "email", "value": "x@example.com"})),
+        ),
+        (
+            Method::PATCH,
+            format!("{BASE}/{b}/contacts/{contact}"),
+            Some(json!({"label": "x"})),
+        ),
+        (
+            Method::DELETE,
+            format!("{BASE}/{b}/contacts/{contact}"),
+            None,
+        ),
         // B's contact under A's own client.
-        (Method::PATCH, format!("{BASE}/{own}/contacts/{contact}"), Some(json!({"label": "x"}))),
-        (Method::DELETE, format!("{BASE}/{own}/contacts/{contact}"), None),
+        (
+            Method::PATCH,
+            format!("{BASE}/{own}/contacts/{contact}"),
+            Some(json!({"label": "x"})),
+        ),
+        (
+            Method::DELETE,
+            format!("{BASE}/{own}/contacts/{contact}"),
+            None,
+        ),
         (Method::GET, format!("{BASE}/{b}/relationships"), None),
-        (Method::POST, format!("{BASE}/{own}/relationships"), Some(json!({"client_b_id": b, "relationship_type": "referred_by"}))),
+        (
+            Method::POST,
+            format!("{BASE}/{own}/relationships"),
+            Some(json!({"client_b_id": b, "relationship_type": "referred_by"})),
+        ),
         (Method::GET, format!("/ports/alpha/clients/{b}"), None),
         (Method::GET, format!("/ports/alpha/clients/{b}/edit"), None),
         (Method::GET, format!("{BASE}/not-a-uuid"), None),
@@ -278,7 +356,8 @@ async fn a_viewer_reads_but_cannot_write() {
     let id = super::named(&app, "Matteo Rossi").await;
     let viewer = crate::helpers::TestApp::client_for(&app);
     let email = format!("viewer.{}@example.test", uuid::Uuid::new_v4().simple());
-    app.create_user(&email, false, Some(("alpha", "viewer"))).await;
+    app.create_user(&email, false, Some(("alpha", "viewer")))
+        .await;
     let login = viewer
         .post(app.url("/api/v1/auth/login"))
         .json(&json!({"email": email, "password": crate::helpers::PASSWORD}))
@@ -286,7 +365,11 @@ async fn a_viewer_reads_but_cannot_write() {
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
-    let get = viewer.get(app.url(&format!("{BASE}/{id}"))).send().await.unwrap();
+    let get = viewer
+        .get(app.url(&format!("{BASE}/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(get.status(), 200);
     let patch = viewer
         .patch(app.url(&format!("{BASE}/{id}")))

@@ -21,7 +21,13 @@ async fn a_relationship_shows_on_both_clients_read_from_each_side() {
     assert_eq!(rel["label"], "Referred by");
     assert_eq!(rel["other_client_name"], "James Brennan");
 
-    let (_, theirs) = send(&app, Method::GET, &format!("{BASE}/{james}/relationships"), None).await;
+    let (_, theirs) = send(
+        &app,
+        Method::GET,
+        &format!("{BASE}/{james}/relationships"),
+        None,
+    )
+    .await;
     let row = &theirs["data"][0];
     assert_eq!(row["other_client_id"], amelia.as_str());
     assert_eq!(row["other_client_name"], "Amelia Hartley");
@@ -46,7 +52,13 @@ async fn a_relationship_shows_on_both_clients_read_from_each_side() {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let (_, mine) = send(&app, Method::GET, &format!("{BASE}/{amelia}/relationships"), None).await;
+    let (_, mine) = send(
+        &app,
+        Method::GET,
+        &format!("{BASE}/{amelia}/relationships"),
+        None,
+    )
+    .await;
     assert!(mine["data"].as_array().unwrap().is_empty());
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_logs WHERE entity_type = 'client_relationship'",
@@ -69,7 +81,10 @@ async fn a_client_cannot_relate_to_itself_or_to_another_ports_client() {
         Some(json!({"client_b_id": id, "relationship_type": "family_member"})),
     )
     .await;
-    assert_eq!((status, fields(&problem)), (422, vec!["client_b_id".to_owned()]));
+    assert_eq!(
+        (status, fields(&problem)),
+        (422, vec!["client_b_id".to_owned()])
+    );
     let (status, problem) = send(
         &app,
         Method::POST,
@@ -77,7 +92,10 @@ async fn a_client_cannot_relate_to_itself_or_to_another_ports_client() {
         Some(json!({"client_b_id": uuid::Uuid::new_v4(), "relationship_type": "cousin"})),
     )
     .await;
-    assert_eq!((status, fields(&problem)), (422, vec!["relationship_type".to_owned()]));
+    assert_eq!(
+        (status, fields(&problem)),
+        (422, vec!["relationship_type".to_owned()])
+    );
     let b = bravo_client(&app).await;
     let (status, _) = send(
         &app,
