@@ -44,7 +44,7 @@ const NATIONS: [(&str, &str, &str); 10] = [
     ("French", "Europe/Paris", "+3361234"),
     ("Italian", "Europe/Rome", "+39347123"),
     ("Swedish", "Europe/Stockholm", "+4670123"),
-    ("German", "Europe/Berlin", "+491512345"),
+    ("Dutch", "Europe/Amsterdam", "+3161234"),
     ("Anguillan", "America/Anguilla", "+1264772"),
     ("Spanish", "Europe/Madrid", "+3461234"),
     ("Japanese", "Asia/Tokyo", "+81901234"),
@@ -222,15 +222,16 @@ mod tests {
 
     #[test]
     fn every_demo_phone_is_valid_and_already_e164() {
+        let mut bad = Vec::new();
         for (_, _, prefix) in NATIONS {
             for i in 0..60 {
                 let phone = demo_phone(prefix, i);
-                assert_eq!(
-                    domain::contacts::normalise_phone(&phone, "AI").as_deref(),
-                    Ok(phone.as_str()),
-                    "{phone}"
-                );
+                if domain::contacts::normalise_phone(&phone, "AI").as_deref() != Ok(phone.as_str())
+                {
+                    bad.push(phone);
+                }
             }
         }
+        assert!(bad.is_empty(), "not valid E.164: {bad:?}");
     }
 }
