@@ -52,6 +52,10 @@ const fn logged(name: &'static str, label: &'static str) -> Kind {
 /// Every kind the pages offer as a filter, in the order they list them.
 pub const KINDS: &[Kind] = &[
     revertable("client", "Client", "clients"),
+    // A client's contacts and relationships: on the client's timeline through
+    // `metadata.client_id`; added and removed rather than reverted field by field.
+    logged("client_contact", "Contact"),
+    logged("client_relationship", "Relationship"),
     revertable("interest", "Interest", "interests"),
     revertable("berth", "Berth", "berths"),
     Kind {

@@ -35,19 +35,23 @@ const LAST: [&str; 15] = [
     "Albrecht",
     "Kowalski",
 ];
-/// Nationality and the calling code and local prefix of a plausible mobile number.
-const NATIONS: [(&str, &str); 10] = [
-    ("British", "+447700900"),
-    ("American", "+1305555"),
-    ("French", "+33612"),
-    ("Italian", "+39347"),
-    ("Swedish", "+46701"),
-    ("German", "+49151"),
-    ("Anguillan", "+1264772"),
-    ("Spanish", "+34612"),
-    ("Japanese", "+8190"),
-    ("Canadian", "+1416555"),
+/// Nationality, its time zone and the start of a mobile number that
+/// libphonenumber accepts as valid once four digits are added (the numbers are
+/// stored as E.164, as the API would store them).
+const NATIONS: [(&str, &str, &str); 10] = [
+    ("British", "Europe/London", "+44791112"),
+    ("American", "America/New_York", "+1305412"),
+    ("French", "Europe/Paris", "+3361234"),
+    ("Italian", "Europe/Rome", "+39347123"),
+    ("Swedish", "Europe/Stockholm", "+4670123"),
+    ("Dutch", "Europe/Amsterdam", "+3161234"),
+    ("Anguillan", "America/Anguilla", "+1264772"),
+    ("Spanish", "Europe/Madrid", "+3461234"),
+    ("Japanese", "Asia/Tokyo", "+81901234"),
+    ("Canadian", "America/Toronto", "+1416362"),
 ];
+/// Who a proxy client is to the owner, in turn.
+const PROXY_TYPES: [&str; 4] = ["broker", "representative", "family_member", "legal_counsel"];
 const YACHTS: [&str; 24] = [
     "Sea Breeze",
     "Aurora",
@@ -87,7 +91,7 @@ pub async fn insert(tx: &mut PortTx, port_id: Uuid) -> anyhow::Result<Vec<Client
     for i in 0..60usize {
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i * 7 + i / FIRST.len()) % LAST.len()];
-        let (nationality, phone_prefix) = NATIONS[(i * 3) % NATIONS.len()];
+        let (nationality, timezone, phone_prefix) = NATIONS[(i * 3) % NATIONS.len()];
         let source = SOURCES[i % SOURCES.len()];
         // Every fifth client is a broker acting for an owner.
         let is_proxy = i % 5 == 4;
@@ -100,16 +104,16 @@ pub async fn insert(tx: &mut PortTx, port_id: Uuid) -> anyhow::Result<Vec<Client
             r#"INSERT INTO clients (port_id, full_name, company_name, nationality, is_proxy, proxy_type, actual_owner_name,
                 yacht_name, yacht_length_ft, yacht_width_ft, yacht_draft_ft, yacht_length_m, yacht_width_m, yacht_draft_m,
                 berth_size_desired, preferred_contact_method, preferred_language, source, source_details,
-                created_at)
+                timezone, relationship_notes, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                now() - make_interval(days => $20))
+                $21, $22, now() - make_interval(days => $20))
                RETURNING id"#,
             port_id,
             full_name,
             if is_proxy { Some(BROKERAGES[i % BROKERAGES.len()].to_owned()) } else if i % 4 == 1 { Some(format!("{last} Holdings Ltd")) } else { None },
             nationality,
             is_proxy,
-            is_proxy.then_some("broker"),
+            is_proxy.then_some(PROXY_TYPES[(i / 5) % PROXY_TYPES.len()]),
             is_proxy.then(|| format!("{} {}", FIRST[(i + 5) % FIRST.len()], LAST[(i + 3) % LAST.len()])),
             has_yacht.then(|| YACHTS[i % YACHTS.len()].to_owned()),
             length_ft,
@@ -129,6 +133,8 @@ pub async fn insert(tx: &mut PortTx, port_id: Uuid) -> anyhow::Result<Vec<Client
                 _ => None,
             },
             (i * 5 % 300) as i32,
+            timezone,
+            is_proxy.then_some("Speaks for the owner on berth matters; the owner signs contracts."),
         )
         .fetch_one(&mut **tx)
         .await?;
@@ -139,7 +145,7 @@ pub async fn insert(tx: &mut PortTx, port_id: Uuid) -> anyhow::Result<Vec<Client
             last.to_lowercase(),
             ["mail.example", "sailmail.example", "yachting.example"][i % 3]
         );
-        let phone = format!("{phone_prefix}{:03}", (i * 37) % 1000);
+        let phone = demo_phone(phone_prefix, i);
         sqlx::query!(
             "INSERT INTO client_contacts (port_id, client_id, channel, value, label, is_primary)
              VALUES ($1, $2, 'email', $3, 'personal', true), ($1, $2, 'phone', $4, 'mobile', true)",
@@ -167,5 +173,65 @@ pub async fn insert(tx: &mut PortTx, port_id: Uuid) -> anyhow::Result<Vec<Client
             source,
         });
     }
+    relate(tx, &clients).await?;
     Ok(clients)
+}
+
+/// A demo mobile number: the nation's prefix and four digits.
+fn demo_phone(prefix: &str, i: usize) -> String {
+    format!("{prefix}{:04}", (i * 37 + 1234) % 10000)
+}
+
+/// A few relationships between demo clients, of every kind but custom.
+async fn relate(tx: &mut PortTx, clients: &[Client]) -> anyhow::Result<()> {
+    // (client A, client B, type): brokers (every fifth client) act for the next
+    // owner; some clients were referred by an earlier one; two families; one
+    // yacht shared by two clients.
+    let mut pairs: Vec<(usize, usize, &str)> = Vec::new();
+    for i in (4..clients.len()).step_by(5) {
+        if i + 1 < clients.len() {
+            pairs.push((i, i + 1, "broker_for"));
+        }
+    }
+    for i in [2usize, 7, 13, 21, 34] {
+        pairs.push((i, i / 2, "referred_by"));
+    }
+    pairs.push((10, 11, "family_member"));
+    pairs.push((30, 31, "family_member"));
+    pairs.push((16, 40, "same_vessel"));
+    for (a, b, kind) in pairs {
+        let (Some(a), Some(b)) = (clients.get(a), clients.get(b)) else {
+            continue;
+        };
+        sqlx::query!(
+            "INSERT INTO client_relationships (client_a_id, client_b_id, relationship_type)
+             VALUES ($1, $2, $3)",
+            a.id,
+            b.id,
+            kind
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_phone_is_valid_and_already_e164() {
+        let mut bad = Vec::new();
+        for (_, _, prefix) in NATIONS {
+            for i in 0..60 {
+                let phone = demo_phone(prefix, i);
+                if domain::contacts::normalise_phone(&phone, "AI").as_deref() != Ok(phone.as_str())
+                {
+                    bad.push(phone);
+                }
+            }
+        }
+        assert!(bad.is_empty(), "not valid E.164: {bad:?}");
+    }
 }

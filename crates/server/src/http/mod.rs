@@ -41,11 +41,11 @@ pub fn routes(state: &AppState) -> Routes {
         crate::invitations::routes,
         crate::settings::routes,
         crate::audit::routes,
+        crate::clients::routes,
         crate::mail::outbox::routes,
         crate::tags::routes,
         crate::custom_fields::routes,
         crate::web::pages,
-        crate::clients::routes,
     ];
     domains
         .iter()

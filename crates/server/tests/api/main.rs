@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod cli;
 mod custom_fields;
+mod clients;
 mod demo;
 mod duplicates;
 mod health;

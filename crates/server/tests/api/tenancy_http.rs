@@ -19,6 +19,9 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "custom-fields" => {
             "SELECT id::text FROM custom_field_definitions WHERE port_id = $1 LIMIT 1"
         }
+        "clients" => "SELECT id::text FROM clients WHERE port_id = $1 LIMIT 1",
+        "contacts" => "SELECT id::text FROM client_contacts WHERE port_id = $1 LIMIT 1",
+        "relationships" => "SELECT id::text FROM client_relationships WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -90,6 +93,18 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
         .execute(&app.db)
         .await
         .unwrap();
+    // Two clients of B, related, one with a contact.
+    sqlx::query(
+        "WITH c AS (INSERT INTO clients (port_id, full_name) VALUES ($1, 'Bravo One'), ($1, 'Bravo Two') RETURNING id),
+              k AS (INSERT INTO client_contacts (port_id, client_id, channel, value)
+                    SELECT $1, id, 'email', 'one@bravo.example' FROM c LIMIT 1)
+         INSERT INTO client_relationships (port_id, client_a_id, client_b_id, relationship_type)
+         SELECT $1, min(id::text)::uuid, max(id::text)::uuid, 'family_member' FROM c",
+    )
+    .bind(b)
+    .execute(&app.db)
+    .await
+    .unwrap();
 
     app.sign_in_as("director", "alpha").await;
     let csrf: String =
