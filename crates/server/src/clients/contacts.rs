@@ -342,6 +342,8 @@ pub async fn add(ctx: &PortCtx, client_id: Uuid, body: NewContact) -> Result<Con
     let region = region(&mut tx, ctx.port.id).await?;
     let checked = check(body, &region, "").map_err(super::invalid)?;
     let contact = insert(&mut tx, &Actor::from(ctx), ctx.port.id, client_id, &checked).await?;
+    // A new address or number may be another client's.
+    super::duplicates::scan(&mut tx, ctx.port.id, &[client_id]).await?;
     tx.commit().await?;
     Ok(contact)
 }
@@ -438,6 +440,9 @@ pub async fn change(
         promote_if_none(&mut tx, &actor, ctx.port.id, client_id, &before.channel).await?;
     }
     let after = one(&mut tx, client_id, id).await?;
+    if after.value != before.value {
+        super::duplicates::scan(&mut tx, ctx.port.id, &[client_id]).await?;
+    }
     tx.commit().await?;
     Ok(after)
 }

@@ -110,7 +110,7 @@ fn html(t: &impl Template) -> Result<String> {
 }
 
 /// The panels of the client page in their order. Another part adds its own
-/// with one line here, e.g. `out.push(crate::tags::client_panel(tx, ctx, client_id).await?);`.
+/// with one line here, e.g. `out.push(crate::tags::client_panel(&mut **tx, ctx, client_id).await?);`.
 pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<Vec<Panel>> {
     let client = find(&mut *tx, client_id).await?;
     let mut out = vec![Panel::main(html(&Overview::of(ctx, &client))?)];
@@ -128,6 +128,12 @@ pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<V
         &RelationshipsPanel::load(tx, ctx, client_id, RelForm::default(), FormErrors::none())
             .await?,
     )?));
+    out.push(Panel::side(
+        crate::tags::client_panel(&mut **tx, ctx, client_id).await?,
+    ));
+    out.push(Panel::side(
+        crate::custom_fields::client_panel(&mut **tx, ctx, client_id).await?,
+    ));
     out.push(Panel::main(html(
         &ActivityPanel::load(tx, ctx, client_id).await?,
     )?));

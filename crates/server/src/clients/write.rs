@@ -130,6 +130,7 @@ async fn insert(conn: &mut PgConnection, f: &Fields) -> Result<Client> {
 pub async fn create(ctx: &PortCtx, new: NewClient) -> Result<ClientOut> {
     let mut tx = ctx.begin().await?;
     let client = create_in(&mut tx, &Actor::from(ctx), ctx.port.id, new).await?;
+    super::duplicates::scan(&mut tx, ctx.port.id, &[client.id]).await?;
     let out = find_with_contacts(&mut tx, client.id).await?;
     tx.commit().await?;
     Ok(out)
@@ -216,6 +217,8 @@ pub async fn update_in(
 pub async fn update(ctx: &PortCtx, id: Uuid, patch: Patch) -> Result<ClientOut> {
     let mut tx = ctx.begin().await?;
     update_in(&mut tx, &Actor::from(ctx), ctx.port.id, id, patch).await?;
+    // A new name may now resemble another client's.
+    super::duplicates::scan(&mut tx, ctx.port.id, &[id]).await?;
     let out = find_with_contacts(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
