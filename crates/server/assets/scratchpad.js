@@ -52,7 +52,7 @@
       setOpen(d.hidden);
       return;
     }
-    if (event.key === "Escape" && !d.hidden && d.contains(document.activeElement)) {
+    if (event.key === "Escape" && !d.hidden && d.contains(event.target)) {
       event.preventDefault();
       setOpen(false);
       return;

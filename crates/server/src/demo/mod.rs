@@ -8,6 +8,7 @@
 mod berths;
 mod clients;
 mod interests;
+mod notes;
 
 use crate::db::Db;
 use crate::ports::{self, NewPort};
@@ -89,6 +90,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
     let interests = interests::insert(&mut tx, port.id, &clients, &berths).await?;
     tx.commit().await?;
     let password = team(db).await?;
+    notes::insert(db, port.id, &clients).await?;
     Ok(Report {
         created: true,
         berths: berths.len(),
