@@ -89,7 +89,7 @@ pub async fn create(pool: &PgPool, user: &str, content: &str) -> sqlx::Result<Sc
 }
 
 pub async fn update(pool: &PgPool, user: &str, id: Uuid, content: &str) -> Result<Scratch> {
-    Ok(sqlx::query_as!(
+    sqlx::query_as!(
         Scratch,
         "UPDATE scratchpad_notes SET content = $3 WHERE id = $1 AND user_id = $2
          RETURNING id, user_id, content, linked_client_id, linked_at, created_at, updated_at",
@@ -99,7 +99,7 @@ pub async fn update(pool: &PgPool, user: &str, id: Uuid, content: &str) -> Resul
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(Error::NotFound)?)
+    .ok_or(Error::NotFound)
 }
 
 pub async fn delete(pool: &PgPool, user: &str, id: Uuid) -> Result<()> {
@@ -169,7 +169,7 @@ pub async fn link(
 
 /// Back to the user's loose notes.
 pub async fn unlink(pool: &PgPool, user: &str, id: Uuid) -> Result<Scratch> {
-    Ok(sqlx::query_as!(
+    sqlx::query_as!(
         Scratch,
         "UPDATE scratchpad_notes SET linked_client_id = NULL, linked_at = NULL
          WHERE id = $1 AND user_id = $2
@@ -179,5 +179,5 @@ pub async fn unlink(pool: &PgPool, user: &str, id: Uuid) -> Result<Scratch> {
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(Error::NotFound)?)
+    .ok_or(Error::NotFound)
 }

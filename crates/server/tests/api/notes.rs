@@ -296,13 +296,13 @@ async fn mentions_notify_members_of_the_port_only_and_never_the_author() {
         .await
         .unwrap();
 
-    let content = format!(
+    let content =
         "Ask @[Rita](%C) and @[Me](%A), not @[Marie](%O) nor @[Old](%G) nor @[Ghost](nobody)"
-    )
-    .replace("%C", &colleague)
-    .replace("%A", &author_id)
-    .replace("%O", &outsider)
-    .replace("%G", &gone);
+            .to_owned()
+            .replace("%C", &colleague)
+            .replace("%A", &author_id)
+            .replace("%O", &outsider)
+            .replace("%G", &gone);
     let notes = format!("/api/v1/ports/north/clients/{c}/notes");
     let (status, note) = call(
         &author,
@@ -553,7 +553,10 @@ async fn the_panel_shows_notes_mentions_and_the_edit_window_and_saves_through_ht
         html.contains("<span class=\"mention\">@Rita Levi</span>"),
         "{html}"
     );
-    assert!(html.contains("tomorrow") && !html.contains("<b>tomorrow"), "escaped");
+    assert!(
+        html.contains("tomorrow") && !html.contains("<b>tomorrow"),
+        "escaped"
+    );
     assert!(html.contains("15 min left"), "{html}");
     // Someone else sees no Edit; once old, the author sees a lock.
     let (viewer, _) = member(&app, "viewer", "north").await;
