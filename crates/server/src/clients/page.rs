@@ -134,6 +134,12 @@ pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<V
     out.push(Panel::side(
         crate::custom_fields::client_panel(&mut **tx, ctx, client_id).await?,
     ));
+    out.push(Panel::main(
+        crate::notes::client_panel(&mut **tx, ctx, client_id).await?,
+    ));
+    out.push(Panel::side(
+        crate::scratchpad::client_panel(&mut **tx, ctx, client_id).await?,
+    ));
     out.push(Panel::main(html(
         &ActivityPanel::load(tx, ctx, client_id).await?,
     )?));

@@ -8,6 +8,7 @@
 mod berths;
 mod clients;
 mod interests;
+mod notes;
 mod tags;
 
 use crate::db::Db;
@@ -92,6 +93,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
     tags::insert_custom_fields(&mut tx, &clients).await?;
     tx.commit().await?;
     let password = team(db).await?;
+    notes::insert(db, port.id, &clients).await?;
     Ok(Report {
         created: true,
         berths: berths.len(),

@@ -45,6 +45,8 @@ pub fn routes(state: &AppState) -> Routes {
         crate::mail::outbox::routes,
         crate::tags::routes,
         crate::custom_fields::routes,
+        crate::notes::routes,
+        crate::scratchpad::routes,
         crate::web::pages,
     ];
     domains

@@ -96,6 +96,7 @@ impl Registry {
 pub fn default_registry() -> Registry {
     Registry::new()
         .every::<maintenance::Purge>("0 17 3 * * *", Scope::Installation)
+        .every::<crate::notes::LockNotes>("0 * * * * *", Scope::Installation)
         .register::<crate::mail::SendMail>()
         .register::<crate::notifications::email::NotificationMail>()
 }

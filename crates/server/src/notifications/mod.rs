@@ -37,6 +37,7 @@ mod stream;
 pub use create::{Notice, Recipients, notify};
 pub use hub::Hub;
 pub use kind::Kind;
+pub use pages::ago;
 
 use crate::access::{self, Access, Routes};
 use crate::app::AppState;

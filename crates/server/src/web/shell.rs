@@ -11,6 +11,8 @@ pub struct AssetUrls {
     pub app_js: &'static str,
     pub htmx_js: &'static str,
     pub notifications_js: &'static str,
+    pub mentions_js: &'static str,
+    pub scratchpad_js: &'static str,
     pub icons: &'static str,
     pub favicon: &'static str,
 }
@@ -21,6 +23,8 @@ pub static ASSET_URLS: AssetUrls = AssetUrls {
     app_js: url::APP_JS,
     htmx_js: url::HTMX_JS,
     notifications_js: url::NOTIFICATIONS_JS,
+    mentions_js: url::MENTIONS_JS,
+    scratchpad_js: url::SCRATCHPAD_JS,
     icons: url::ICONS_SVG,
     favicon: url::FAVICON_SVG,
 };
