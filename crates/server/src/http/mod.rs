@@ -29,7 +29,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Every API route and page, each with its declared access.
 pub fn routes(state: &AppState) -> Routes {
     // Each domain adds its API routes and pages; the order does not matter.
-    let domains: [fn(Routes) -> Routes; 12] = [
+    let domains: [fn(Routes) -> Routes; 15] = [
         crate::auth::api,
         crate::auth::api_tokens::routes,
         crate::profile::routes,
@@ -42,6 +42,9 @@ pub fn routes(state: &AppState) -> Routes {
         crate::audit::routes,
         crate::mail::outbox::routes,
         crate::web::pages,
+        crate::client_list::routes,
+        crate::saved_views::routes,
+        crate::search::routes,
     ];
     domains
         .into_iter()
