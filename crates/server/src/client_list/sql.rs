@@ -237,49 +237,22 @@ fn contains_pattern(term: &str) -> String {
     out
 }
 
-/// The search candidates with their rank: names and yachts by trigram word
-/// similarity (typos, partial words), contact values by substring (e-mail
-/// fragments) and phone digits. Every branch is served by a trigram index.
+/// The search candidates with their rank, from `client_search` (migration
+/// 0041): names and yachts by trigram word similarity (typos, partial
+/// words), contact values by substring (e-mail fragments) and phone digits,
+/// each served by a trigram index.
 fn push_search_ctes(qb: &mut QueryBuilder<Postgres>, plan: &Plan) {
     let Some(q) = plan.filters.q.clone() else {
         return;
     };
-    qb.push("WITH hits AS (SELECT c.id, GREATEST(word_similarity(");
-    qb.push_bind(q.clone());
-    qb.push(", c.full_name), word_similarity(");
-    qb.push_bind(q.clone());
-    qb.push(", COALESCE(c.company_name, '')), word_similarity(");
-    qb.push_bind(q.clone());
-    qb.push(", COALESCE(c.yacht_name, ''))) AS score FROM clients c WHERE c.port_id = ");
-    qb.push_bind(plan.port_id);
-    qb.push(" AND (");
-    qb.push_bind(q.clone());
-    qb.push(" <% c.full_name OR ");
-    qb.push_bind(q.clone());
-    qb.push(" <% c.company_name OR ");
-    qb.push_bind(q.clone());
-    qb.push(" <% c.yacht_name)");
-    let like = (q.chars().count() >= 3).then(|| contains_pattern(&q));
-    if like.is_some() || plan.phone_digits.is_some() {
-        qb.push(" UNION ALL SELECT cc.client_id, CASE WHEN lower(cc.value) = lower(");
-        qb.push_bind(q.clone());
-        qb.push(") THEN 1 ELSE 0.7 + 0.3 * similarity(");
-        qb.push_bind(q.clone());
-        qb.push(", cc.value) END FROM client_contacts cc WHERE cc.port_id = ");
-        qb.push_bind(plan.port_id);
-        qb.push(" AND (false");
-        if let Some(like) = like {
-            qb.push(" OR cc.value ILIKE ");
-            qb.push_bind(like);
-        }
-        if let Some(digits) = &plan.phone_digits {
-            qb.push(" OR (cc.channel IN ('phone', 'whatsapp') AND cc.value LIKE ");
-            qb.push_bind(contains_pattern(digits));
-            qb.push(")");
-        }
-        qb.push(")");
-    }
-    qb.push("), ranked AS (SELECT id, max(score)::real AS rank FROM hits GROUP BY id) ");
+    let pattern = (q.chars().count() >= 3).then(|| contains_pattern(&q));
+    qb.push("WITH ranked AS (SELECT client_id AS id, rank FROM client_search(");
+    qb.push_bind(q);
+    qb.push(", ");
+    qb.push_bind(pattern);
+    qb.push(", ");
+    qb.push_bind(plan.phone_digits.as_deref().map(contains_pattern));
+    qb.push(")) ");
 }
 
 /// `FROM … WHERE …` with every filter.

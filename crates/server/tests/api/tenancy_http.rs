@@ -15,6 +15,7 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "invitations" => "SELECT id::text FROM verifications WHERE port_id = $1 LIMIT 1",
         "members" => "SELECT user_id FROM user_port_roles WHERE port_id = $1 LIMIT 1",
         "notifications" => "SELECT id::text FROM notifications WHERE port_id = $1 LIMIT 1",
+        "saved-views" | "views" => "SELECT id::text FROM saved_views WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
