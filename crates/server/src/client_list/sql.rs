@@ -432,6 +432,22 @@ mod tests {
         assert_eq!(contains_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
     }
 
+    /// bench/clients.sh runs this file through pgbench as "the same SQL the
+    /// list endpoint runs"; it must not drift from the code.
+    #[test]
+    fn the_benchmark_runs_the_first_page_query_of_the_list() {
+        let plan = Plan {
+            port_id: Uuid::nil(),
+            filters: Filters::default(),
+            sort: Sort::DEFAULT,
+            custom: Vec::new(),
+            phone_digits: None,
+        };
+        let qb = page_query(&plan, None, 51).unwrap();
+        let file = include_str!("../../../../bench/clients-list.sql");
+        assert_eq!(qb.sql().as_str(), file.trim_end());
+    }
+
     #[test]
     fn cursor_values_are_checked_by_kind() {
         assert!(KeyKind::Time.accepts("2026-11-26T15:31:49.123456Z"));
