@@ -755,6 +755,32 @@ async fn the_list_page_sorts_filters_and_the_top_bar_searches_as_you_type() {
         .await;
     assert_eq!(browser.js(&format!("return {first}")).await, "Bruno Zeller");
 
+    // For looking at the page: NIMARA_SCREENSHOT_DIR=/tmp cargo test … writes
+    // the list in light, dark and phone sizes there.
+    if let Ok(dir) = std::env::var("NIMARA_SCREENSHOT_DIR") {
+        browser.open("/ports/alpha/clients?view=all").await;
+        browser.find(".client-table").await;
+        let shot = |name: &'static str| {
+            let (browser, dir) = (&browser, dir.clone());
+            async move {
+                let png = browser.client.screenshot().await.unwrap();
+                std::fs::write(format!("{dir}/lists-{name}.png"), png).unwrap();
+            }
+        };
+        shot("light").await;
+        browser
+            .js("document.documentElement.dataset.theme = 'dark'; return 1")
+            .await;
+        shot("dark").await;
+        browser.resize(390, 844).await;
+        shot("phone").await;
+        browser.resize(1440, 900).await;
+        browser
+            .js("document.documentElement.dataset.theme = 'light'; return 1")
+            .await;
+        browser.open("/ports/alpha/clients?source=website").await;
+    }
+
     // `/` focuses the top bar; typing a typo drops down the match; arrow and Enter open it.
     browser.find("main h1").await.click().await.unwrap();
     browser.press("/").await;
