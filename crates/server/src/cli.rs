@@ -35,8 +35,16 @@ pub enum Command {
     Worker,
     /// Bring the database schema up to date and exit.
     Migrate,
-    /// Create the demo port "Port Nimara" with realistic data (idempotent).
-    Demo,
+    /// Create the demo port "Port Nimara" with realistic data (idempotent);
+    /// with --clients, a port of that many generated clients instead (benchmarks).
+    Demo {
+        /// Generate this many clients (two contacts each) at --port.
+        #[arg(long)]
+        clients: Option<i64>,
+        /// The port (slug) for --clients; created if missing [default: bench].
+        #[arg(long, requires = "clients")]
+        port: Option<String>,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -138,9 +146,24 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Worker => worker(config).await,
         Command::Migrate => with_database(&config, |_| async { Ok(()) }).await,
-        Command::Demo => {
+        Command::Demo {
+            clients: None,
+            port: _,
+        } => {
             with_database(&config, |db| async move {
                 let report = demo::load(&db).await?;
+                println!("{report}");
+                Ok(())
+            })
+            .await
+        }
+        Command::Demo {
+            clients: Some(count),
+            port,
+        } => {
+            let slug = port.unwrap_or_else(|| demo::bulk::DEFAULT_SLUG.to_owned());
+            with_database(&config, |db| async move {
+                let report = demo::bulk::generate(&db, &slug, count).await?;
                 println!("{report}");
                 Ok(())
             })

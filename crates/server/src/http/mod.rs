@@ -48,6 +48,9 @@ pub fn routes(state: &AppState) -> Routes {
         crate::notes::routes,
         crate::scratchpad::routes,
         crate::web::pages,
+        crate::client_list::routes,
+        crate::saved_views::routes,
+        crate::search::routes,
     ];
     domains
         .iter()

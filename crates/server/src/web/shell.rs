@@ -13,6 +13,7 @@ pub struct AssetUrls {
     pub notifications_js: &'static str,
     pub mentions_js: &'static str,
     pub scratchpad_js: &'static str,
+    pub search_js: &'static str,
     pub icons: &'static str,
     pub favicon: &'static str,
 }
@@ -25,6 +26,7 @@ pub static ASSET_URLS: AssetUrls = AssetUrls {
     notifications_js: url::NOTIFICATIONS_JS,
     mentions_js: url::MENTIONS_JS,
     scratchpad_js: url::SCRATCHPAD_JS,
+    search_js: url::SEARCH_JS,
     icons: url::ICONS_SVG,
     favicon: url::FAVICON_SVG,
 };
@@ -112,6 +114,7 @@ impl Section {
             (Section::Dashboard, Some(slug)) => Some(format!("/ports/{slug}")),
             (Section::Dashboard, None) => Some("/".to_owned()),
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
+            (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
             _ => None,
         }
     }
@@ -385,7 +388,8 @@ mod tests {
         assert_eq!(items.len(), 11, "no audit log without audit.view");
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
-        assert!(items[1..].iter().all(|i| i.href.is_none() && !i.current));
+        assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
+        assert!(items[2..].iter().all(|i| i.href.is_none() && !i.current));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod client_list;
 mod clients;
 mod custom_fields;
 mod demo;

@@ -23,6 +23,7 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "contacts" => "SELECT id::text FROM client_contacts WHERE port_id = $1 LIMIT 1",
         "relationships" => "SELECT id::text FROM client_relationships WHERE port_id = $1 LIMIT 1",
         "notes" => "SELECT id::text FROM client_notes WHERE port_id = $1 LIMIT 1",
+        "saved-views" | "views" => "SELECT id::text FROM saved_views WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
