@@ -16,6 +16,7 @@ mod invitations;
 mod jobs;
 mod mail;
 mod matrix;
+mod merge;
 mod migrations;
 mod notifications;
 mod pages;

@@ -15,6 +15,9 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "invitations" => "SELECT id::text FROM verifications WHERE port_id = $1 LIMIT 1",
         "members" => "SELECT user_id FROM user_port_roles WHERE port_id = $1 LIMIT 1",
         "notifications" => "SELECT id::text FROM notifications WHERE port_id = $1 LIMIT 1",
+        "duplicates" => {
+            "SELECT id::text FROM client_duplicate_candidates WHERE port_id = $1 LIMIT 1"
+        }
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -74,6 +77,17 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
         .execute(&app.db)
         .await
         .unwrap();
+
+    // A possible-duplicate pair of B's clients.
+    sqlx::query(
+        "WITH c AS (INSERT INTO clients (port_id, full_name) VALUES ($1, 'Bravo One'), ($1, 'Bravo Two') RETURNING id)
+         INSERT INTO client_duplicate_candidates (port_id, client_a_id, client_b_id, reasons, score)
+         SELECT $1, min(id::text)::uuid, max(id::text)::uuid, '{name}', 0.5 FROM c",
+    )
+    .bind(b)
+    .execute(&app.db)
+    .await
+    .unwrap();
 
     app.sign_in_as("director", "alpha").await;
     let csrf: String =
