@@ -420,3 +420,92 @@ async fn bad_merges_are_refused_and_change_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_pages_list_pairs_compare_side_by_side_and_merge_into_the_survivor() {
+    let app = TestApp::spawn().await;
+    let north = port(&app, "north").await;
+    app.sign_in_as("director", "north").await;
+    let s = client(&app, north, "John Smith").await;
+    let m = client(&app, north, "Jon Smith").await;
+    exec(
+        &app,
+        "UPDATE clients SET yacht_name = 'Aurora', nationality = 'British' WHERE id = $1",
+        &[m],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE clients SET nationality = 'British' WHERE id = $1",
+        &[s],
+    )
+    .await;
+    contact(&app, m, "email", "jon@example.test").await;
+    let csrf: String =
+        sqlx::query_scalar("SELECT csrf_token FROM sessions ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+
+    // Scan again from the page: the pair shows with its reason and a Compare link.
+    let res = app
+        .client
+        .post(app.url("/ports/north/clients/duplicates/scan"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let list = app.get("/ports/north/clients/duplicates?scanned=1").await;
+    assert_eq!(list.status(), 200);
+    let html = list.text().await.unwrap();
+    assert!(
+        html.contains("Similar name") && html.contains("Compare"),
+        "{html}"
+    );
+
+    // Side by side: a differing field has a radio per side, an equal one is shown once.
+    let page = app
+        .get(&format!("/ports/north/clients/{s}/merge?with={m}"))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Merge into John Smith"), "{html}");
+    assert!(
+        html.contains(r#"name="field.yacht_name" value="merged" checked"#),
+        "{html}"
+    );
+    assert!(!html.contains(r#"name="field.nationality""#));
+    assert!(html.contains("<strong>1</strong> contacts"));
+
+    // Confirm with the merged name chosen: the survivor's page next.
+    let res = app
+        .client
+        .post(app.url(&format!("/ports/north/clients/{s}/merge")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("merged_client_id", &m.to_string()),
+            ("field.full_name", "merged"),
+            ("field.yacht_name", "merged"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/ports/north/clients/{s}")
+    );
+    let name: String = sqlx::query_scalar("SELECT full_name FROM clients WHERE id = $1")
+        .bind(s)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(name, "Jon Smith");
+    assert_eq!(
+        app.get(&format!("/ports/north/clients/{s}/merge?with={m}"))
+            .await
+            .status(),
+        404
+    );
+}

@@ -4,6 +4,7 @@
 
 mod api;
 mod banner;
+mod page;
 mod pairs;
 mod scan;
 
@@ -29,6 +30,21 @@ pub fn routes(routes: Routes) -> Routes {
             "/api/v1/ports/{port}/clients/duplicates/{pair_id}/dismiss",
             Access::Port("clients.edit"),
             pairs::dismiss,
+        )
+        .get(
+            "/ports/{port}/clients/duplicates",
+            Access::Port("clients.view"),
+            page::show,
+        )
+        .post(
+            "/ports/{port}/clients/duplicates/scan",
+            Access::Port("clients.merge"),
+            page::rescan,
+        )
+        .post(
+            "/ports/{port}/clients/duplicates/{pair_id}/dismiss",
+            Access::Port("clients.edit"),
+            page::dismiss,
         )
 }
 
