@@ -228,7 +228,8 @@ async fn a_scan_of_one_client_names_it_keeps_dismissals_and_drops_stale_pairs() 
             .fetch_all(&app.db)
             .await
             .unwrap();
-    assert_eq!(to, [editor.clone()]);
+    assert_eq!(to.len(), 1);
+    assert_eq!(to[0], editor);
 
     // "Not a duplicate" holds through later scans.
     sqlx::query(
