@@ -70,6 +70,7 @@ pub const KINDS: &[Kind] = &[
     logged("user", "User"),
     logged("role", "Role"),
     logged("setting", "Setting"),
+    logged("client_duplicate", "Possible duplicate"),
 ];
 
 /// Columns a revert never writes, whatever the log says: identity, tenancy

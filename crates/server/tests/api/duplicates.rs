@@ -377,3 +377,35 @@ async fn pending_pairs_are_listed_in_pages_and_a_dismissed_pair_leaves_the_list(
         .await;
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn a_large_batch_matches_identical_names_and_contacts() {
+    let app = TestApp::spawn().await;
+    let north = port(&app, "north").await;
+    // More clients than the trigram limit, all different people.
+    sqlx::query(
+        "INSERT INTO clients (port_id, full_name) SELECT $1, 'Person ' || md5(g::text) FROM generate_series(1, $2) g",
+    )
+    .bind(north)
+    .bind(nimara::clients::duplicates::FUZZY_BATCH_LIMIT as i32 + 10)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let a = client(&app, north, "Ines Duarte").await;
+    let b = client(&app, north, " ines duarte").await;
+    let c = client(&app, north, "Omar Haddad").await;
+    let d = client(&app, north, "O. Haddad").await;
+    contact(&app, c, "phone", "+12642350000").await;
+    contact(&app, d, "phone", "+12642350000").await;
+    app.sign_in_as("director", "north").await;
+    let body: Value = app
+        .post_json("/api/v1/ports/north/clients/duplicates/scan", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["new"], 2, "{body}");
+    let found = pairs(&app, north).await;
+    assert_eq!(reasons_of(&found, a, b), Some(vec!["name".into()]));
+    assert_eq!(reasons_of(&found, c, d), Some(vec!["phone".into()]));
+}

@@ -476,7 +476,7 @@ async fn the_pages_list_pairs_compare_side_by_side_and_merge_into_the_survivor()
         "{html}"
     );
     assert!(!html.contains(r#"name="field.nationality""#));
-    assert!(html.contains("<strong>1</strong> contacts"));
+    assert!(html.contains("<strong>1</strong> contact<"));
 
     // Confirm with the merged name chosen: the survivor's page next.
     let res = app

@@ -10,7 +10,7 @@ mod scan;
 
 pub use banner::client_banner;
 pub use pairs::{Pair, Possible, dismiss_pair, of_client};
-pub use scan::{Candidate, NAME_THRESHOLD, scan};
+pub use scan::{Candidate, FUZZY_BATCH_LIMIT, NAME_THRESHOLD, scan};
 
 use crate::access::{Access, Routes};
 

@@ -132,21 +132,22 @@ async fn moves(conn: &mut PgConnection, m: Uuid) -> Result<Vec<(i64, &'static st
     .fetch_one(conn)
     .await?;
     Ok([
-        (r.contacts, "contacts"),
-        (r.notes, "notes"),
-        (r.tags, "tags"),
-        (r.interests, "interests"),
-        (r.relationships, "relationships"),
-        (r.documents, "documents"),
-        (r.files, "files"),
-        (r.emails, "e-mail threads"),
-        (r.reminders, "reminders"),
-        (r.waiting, "waiting-list places"),
-        (r.forms, "form submissions"),
-        (r.custom, "custom field values"),
+        (r.contacts, "contact", "contacts"),
+        (r.notes, "note", "notes"),
+        (r.tags, "tag", "tags"),
+        (r.interests, "interest", "interests"),
+        (r.relationships, "relationship", "relationships"),
+        (r.documents, "document", "documents"),
+        (r.files, "file", "files"),
+        (r.emails, "e-mail thread", "e-mail threads"),
+        (r.reminders, "reminder", "reminders"),
+        (r.waiting, "waiting-list place", "waiting-list places"),
+        (r.forms, "form submission", "form submissions"),
+        (r.custom, "custom field value", "custom field values"),
     ]
     .into_iter()
-    .filter(|(n, _)| *n > 0)
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| (n, if n == 1 { one } else { many }))
     .collect())
 }
 
