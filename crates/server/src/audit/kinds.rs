@@ -76,6 +76,7 @@ pub const KINDS: &[Kind] = &[
     logged("setting", "Setting"),
     logged("tag", "Tag"),
     logged("custom_field", "Custom field"),
+    logged("client_duplicate", "Possible duplicate"),
 ];
 
 /// Columns a revert never writes, whatever the log says: identity, tenancy

@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod duplicates;
 pub mod fields;
 mod forms;
+pub mod merge;
 pub mod model;
 pub mod page;
 pub mod relationships;
@@ -90,7 +91,7 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Port("clients.edit"),
             relationships::delete,
         );
-    let routes = duplicates::routes(routes);
+    let routes = merge::routes(duplicates::routes(routes));
     forms::routes(page::routes(routes))
 }
 

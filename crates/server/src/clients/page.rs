@@ -113,7 +113,10 @@ fn html(t: &impl Template) -> Result<String> {
 /// with one line here, e.g. `out.push(crate::tags::client_panel(&mut **tx, ctx, client_id).await?);`.
 pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<Vec<Panel>> {
     let client = find(&mut *tx, client_id).await?;
-    let mut out = vec![Panel::main(html(&Overview::of(ctx, &client))?)];
+    let mut out = vec![
+        Panel::main(super::duplicates::client_banner(&mut **tx, ctx, client_id).await?),
+        Panel::main(html(&Overview::of(ctx, &client))?),
+    ];
     out.push(Panel::side(html(
         &ContactsPanel::load(
             tx,

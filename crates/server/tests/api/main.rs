@@ -19,6 +19,7 @@ mod invitations;
 mod jobs;
 mod mail;
 mod matrix;
+mod merge;
 mod migrations;
 mod notes;
 mod notifications;

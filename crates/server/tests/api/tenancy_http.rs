@@ -24,6 +24,9 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "relationships" => "SELECT id::text FROM client_relationships WHERE port_id = $1 LIMIT 1",
         "notes" => "SELECT id::text FROM client_notes WHERE port_id = $1 LIMIT 1",
         "saved-views" | "views" => "SELECT id::text FROM saved_views WHERE port_id = $1 LIMIT 1",
+        "duplicates" => {
+            "SELECT id::text FROM client_duplicate_candidates WHERE port_id = $1 LIMIT 1"
+        }
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -102,6 +105,35 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
                     SELECT $1, id, 'email', 'one@bravo.example' FROM c LIMIT 1)
          INSERT INTO client_relationships (port_id, client_a_id, client_b_id, relationship_type)
          SELECT $1, min(id::text)::uuid, max(id::text)::uuid, 'family_member' FROM c",
+    )
+    .bind(b)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    // A note on one of them and a shared saved view.
+    sqlx::query(
+        "INSERT INTO client_notes (port_id, client_id, author_id, content)
+         SELECT $1, id, $2, 'Bravo note' FROM clients WHERE port_id = $1 LIMIT 1",
+    )
+    .bind(b)
+    .bind(&b_member)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO saved_views (port_id, user_id, entity_type, name, filters, is_shared)
+         VALUES ($1, $2, 'clients', 'Bravo view', '{}', true)",
+    )
+    .bind(b)
+    .bind(&b_member)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    // The same two clients as a possible-duplicate pair.
+    sqlx::query(
+        "INSERT INTO client_duplicate_candidates (port_id, client_a_id, client_b_id, reasons, score)
+         SELECT $1, min(id::text)::uuid, max(id::text)::uuid, '{name}', 0.5
+         FROM clients WHERE port_id = $1",
     )
     .bind(b)
     .execute(&app.db)
