@@ -98,4 +98,5 @@ pub fn default_registry() -> Registry {
         .every::<maintenance::Purge>("0 17 3 * * *", Scope::Installation)
         .register::<crate::mail::SendMail>()
         .register::<crate::notifications::email::NotificationMail>()
+        .register::<crate::clients::import::ImportClients>()
 }
