@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod demo;
 mod health;
+mod import;
 mod invitations;
 mod jobs;
 mod mail;

@@ -15,6 +15,7 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "invitations" => "SELECT id::text FROM verifications WHERE port_id = $1 LIMIT 1",
         "members" => "SELECT user_id FROM user_port_roles WHERE port_id = $1 LIMIT 1",
         "notifications" => "SELECT id::text FROM notifications WHERE port_id = $1 LIMIT 1",
+        "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -71,6 +72,12 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     sqlx::query("INSERT INTO notifications (port_id, user_id, type, title) VALUES ($1, $2, 'system_alert', 'Bravo only')")
         .bind(b)
         .bind(&b_member)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    sqlx::query("INSERT INTO client_imports (port_id, content) VALUES ($1, 'Name\nBravo only\n')")
+        .bind(b)
         .execute(&app.db)
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod api;
 pub mod cli;
 pub mod dry_run;
 pub mod mapping;
+mod page;
 pub mod parse;
 pub mod run;
 pub mod service;
@@ -34,4 +35,9 @@ pub fn routes(routes: Routes) -> Routes {
             api::dry_run,
         )
         .post("/api/v1/ports/{port}/clients/imports/{id}/run", IMPORT, api::run)
+        .get("/ports/{port}/clients/import", IMPORT, page::show)
+        .get("/ports/{port}/clients/import/{id}", IMPORT, page::step)
+        .post("/ports/{port}/clients/import/{id}/dry-run", IMPORT, page::dry_run)
+        .post("/ports/{port}/clients/import/{id}/run", IMPORT, page::run)
+        .get("/ports/{port}/clients/import/{id}/progress", IMPORT, page::progress)
 }
