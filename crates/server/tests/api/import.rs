@@ -435,3 +435,90 @@ async fn the_command_line_dry_runs_imports_and_fails_with_a_non_zero_exit() {
     let out = nimara_import(&url, &[path, "--port", "nowhere"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The page's journey in a real browser: upload, mapping, dry-run report,
+/// import with its progress bar, summary. Screenshots of each step (desktop,
+/// phone, dark) go to `$TMPDIR/nimara-import-screens` for a person to look at.
+#[tokio::test]
+async fn the_import_page_journey() {
+    use crate::browser::Browser;
+    let app = TestApp::spawn().await;
+    port(&app, "harbour").await;
+    let email = "importer@example.test";
+    app.create_user(email, false, Some(("harbour", "director"))).await;
+    let shots = std::env::temp_dir().join("nimara-import-screens");
+    std::fs::create_dir_all(&shots).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("marina-clients.csv");
+    std::fs::write(
+        &file,
+        "Full Name,E-mail,Mobile,Length (ft),Length (m),Notes\n\
+         Amelia Hartley,amelia@example.com,(264) 772-1234,100,,Met at the boat show\n\
+         Henrik Lindqvist,henrik@example.com,+46 70 123 45 67,,24,\n\
+         Bad Mail,not-an-email,,,,\n\
+         Odd Yacht,odd@example.com,,100,40,\n",
+    )
+    .unwrap();
+
+    for (width, height, dark, tag) in [(1440, 900, false, "desktop"), (390, 844, false, "phone"), (1440, 900, true, "dark")] {
+        let browser = Browser::start_sized(&app, width, height).await;
+        let shot = |name: &str| shots.join(format!("{name}-{tag}.png"));
+        browser.open("/login").await;
+        browser.find("#email").await.send_keys(email).await.unwrap();
+        browser.find("#password").await.send_keys(crate::helpers::PASSWORD).await.unwrap();
+        browser.find("form button[type=submit]").await.click().await.unwrap();
+        browser.wait_until("location.pathname.startsWith('/ports/')").await;
+        if dark {
+            browser.js("localStorage.setItem('theme', 'dark'); return true").await;
+        }
+        browser.open("/ports/harbour/clients/import").await;
+        if dark {
+            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+        }
+        browser.client.screenshot().await.map(|png| std::fs::write(shot("1-upload"), png)).unwrap().unwrap();
+
+        // Choosing the file uploads it and opens the mapping step, pre-filled.
+        browser.find("#import-file").await.send_keys(file.to_str().unwrap()).await.unwrap();
+        browser.wait_until("document.getElementById('column-0') !== null").await;
+        let chosen = browser.js("return [0,1,2,3,4,5].map(i => document.getElementById('column-' + i).value)").await;
+        assert_eq!(chosen, json!(["full_name", "email", "phone", "yacht_length_ft", "yacht_length_m", "ignore"]));
+        if dark {
+            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+        }
+        browser.client.screenshot().await.map(|png| std::fs::write(shot("2-mapping"), png)).unwrap().unwrap();
+
+        // The dry run's report: counts, and the rejected rows by line.
+        browser.find("form[action$='/dry-run'] button[type=submit]").await.click().await.unwrap();
+        browser.wait_until("document.getElementById('report') !== null").await;
+        let text = browser.js("return document.getElementById('report').innerText").await;
+        let text = text.as_str().unwrap();
+        assert!(text.contains("Import 2 clients") || text.contains("IMPORT 2 CLIENTS"), "{text}");
+        assert!(text.contains("not a valid e-mail"), "{text}");
+        browser.find("a[href='?show=rejected#report']").await.click().await.unwrap();
+        browser.wait_until("location.search === '?show=rejected'").await;
+        let rows = browser.js("return document.querySelectorAll('.import-rows tbody tr').length").await;
+        assert_eq!(rows, json!(2));
+        if dark {
+            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+        }
+        browser.client.screenshot().await.map(|png| std::fs::write(shot("3-report"), png)).unwrap().unwrap();
+
+        // Import: the progress bar, then the summary once the job has run.
+        browser.find("form.import-run button").await.click().await.unwrap();
+        browser.wait_until("document.getElementById('import-progress') !== null").await;
+        if dark {
+            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+        }
+        browser.client.screenshot().await.map(|png| std::fs::write(shot("4-progress"), png)).unwrap().unwrap();
+        app.run_jobs().await;
+        browser.wait_until("document.getElementById('summary-title') !== null").await;
+        if dark {
+            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+        }
+        browser.client.screenshot().await.map(|png| std::fs::write(shot("5-done"), png)).unwrap().unwrap();
+        browser.close().await;
+    }
+    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(&app.db).await.unwrap();
+    // Each pass imported the two good rows; the later passes update them by e-mail.
+    assert_eq!(clients, 2);
+}
