@@ -67,7 +67,6 @@ struct ProgressFragment {
 }
 
 struct Counts {
-    total: Count,
     create: Count,
     update: Count,
     reject: Count,
@@ -136,7 +135,6 @@ pub struct StepQuery {
 fn counts(report: Option<&Report>) -> Counts {
     let s = report.map(|r| r.summary).unwrap_or_default();
     Counts {
-        total: Count(s.total_rows as i64),
         create: Count(s.create as i64),
         update: Count(s.update as i64),
         reject: Count(s.reject as i64),
