@@ -9,7 +9,9 @@ const CSV: &str = "text/csv";
 
 async fn upload(app: &TestApp, slug: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
     app.client
-        .post(app.url(&format!("/api/v1/ports/{slug}/clients/import?filename=clients.csv")))
+        .post(app.url(&format!(
+            "/api/v1/ports/{slug}/clients/import?filename=clients.csv"
+        )))
         .header("content-type", CSV)
         .body(body)
         .send()
@@ -24,8 +26,11 @@ async fn uploaded(app: &TestApp, slug: &str, body: impl Into<reqwest::Body>) -> 
 }
 
 async fn dry_run(app: &TestApp, slug: &str, id: &str, body: Value) -> reqwest::Response {
-    app.post_json(&format!("/api/v1/ports/{slug}/clients/imports/{id}/dry-run"), &body)
-        .await
+    app.post_json(
+        &format!("/api/v1/ports/{slug}/clients/imports/{id}/dry-run"),
+        &body,
+    )
+    .await
 }
 
 /// An existing client of `port_id` with an e-mail and a phone.
@@ -74,8 +79,22 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
     let app = TestApp::spawn().await;
     let port_id = port(&app, "harbour").await;
     app.sign_in_as("director", "harbour").await;
-    let known = client(&app, port_id, "Amelia Hartley", "known@example.com", "+12647729990").await;
-    client(&app, port_id, "Henrik Lindqvist", "henrik@example.com", "+12647729991").await;
+    let known = client(
+        &app,
+        port_id,
+        "Amelia Hartley",
+        "known@example.com",
+        "+12647729990",
+    )
+    .await;
+    client(
+        &app,
+        port_id,
+        "Henrik Lindqvist",
+        "henrik@example.com",
+        "+12647729991",
+    )
+    .await;
 
     // Row i is on line i + 1. Planted: 100 has a known client's e-mail (an
     // update), 200 a known client's phone, 301 and 401 repeat the e-mail and
@@ -83,14 +102,42 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
     let mut csv = String::from("Full Name,E-mail,Mobile,Length (ft),Nationality\n");
     for i in 1..=10_000u32 {
         let (name, email, phone) = match i {
-            100 => ("Amelia Hartley".to_owned(), "KNOWN@example.com".to_owned(), String::new()),
-            200 => (format!("Guest {i:05} Zed"), format!("g{i}@example.org"), "(264) 772-9991".to_owned()),
-            301 => (format!("Guest {i:05} Zed"), "g300@example.org".to_owned(), String::new()),
-            401 => (format!("Guest {i:05} Zed"), format!("g{i}@example.org"), "+1 264 772 0400".to_owned()),
-            500 => ("Henrik Lindquist".to_owned(), format!("g{i}@example.org"), String::new()),
+            100 => (
+                "Amelia Hartley".to_owned(),
+                "KNOWN@example.com".to_owned(),
+                String::new(),
+            ),
+            200 => (
+                format!("Guest {i:05} Zed"),
+                format!("g{i}@example.org"),
+                "(264) 772-9991".to_owned(),
+            ),
+            301 => (
+                format!("Guest {i:05} Zed"),
+                "g300@example.org".to_owned(),
+                String::new(),
+            ),
+            401 => (
+                format!("Guest {i:05} Zed"),
+                format!("g{i}@example.org"),
+                "+1 264 772 0400".to_owned(),
+            ),
+            500 => (
+                "Henrik Lindquist".to_owned(),
+                format!("g{i}@example.org"),
+                String::new(),
+            ),
             // The known clients' numbers (772-9990, 772-9991) stay out of the range.
-            _ if i >= 9990 => (format!("Guest {i:05} Zed"), format!("g{i}@example.org"), String::new()),
-            _ => (format!("Guest {i:05} Zed"), format!("g{i}@example.org"), format!("+1 264 772 {i:04}")),
+            _ if i >= 9990 => (
+                format!("Guest {i:05} Zed"),
+                format!("g{i}@example.org"),
+                String::new(),
+            ),
+            _ => (
+                format!("Guest {i:05} Zed"),
+                format!("g{i}@example.org"),
+                format!("+1 264 772 {i:04}"),
+            ),
         };
         csv.push_str(&format!("{name},{email},{phone},{},British\n", 30 + i % 70));
     }
@@ -125,10 +172,21 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
     assert_eq!(row_at(report, 402)["duplicates"][0]["line"], 401);
     assert_eq!(row_at(report, 501)["duplicates"][0]["by"], "name");
     // A dry run writes no client.
-    assert_eq!(count(&app, "SELECT count(*) FROM clients WHERE port_id = $1", port_id).await, 2);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM clients WHERE port_id = $1",
+            port_id
+        )
+        .await,
+        2
+    );
 
     let res = app
-        .post_json(&format!("/api/v1/ports/harbour/clients/imports/{id}/run"), &json!({}))
+        .post_json(
+            &format!("/api/v1/ports/harbour/clients/imports/{id}/run"),
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 202);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "queued");
@@ -144,11 +202,24 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
     assert_eq!(done["processed_rows"], 10_000);
     assert_eq!(done["created_count"], 9999);
     assert_eq!(done["flagged_count"], 4);
-    assert_eq!(count(&app, "SELECT count(*) FROM clients WHERE port_id = $1", port_id).await, 2 + 9999);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM clients WHERE port_id = $1",
+            port_id
+        )
+        .await,
+        2 + 9999
+    );
     // Every new row's e-mail (row 100's is the known client's already), and the
     // phones of rows 1–9989 but 100, 301 and 500.
     assert_eq!(
-        count(&app, "SELECT count(*) FROM client_contacts WHERE port_id = $1", port_id).await,
+        count(
+            &app,
+            "SELECT count(*) FROM client_contacts WHERE port_id = $1",
+            port_id
+        )
+        .await,
         4 + 9999 + 9986
     );
     assert_eq!(
@@ -163,17 +234,33 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
     .unwrap();
     assert_eq!(imported, "import");
     // The created rows name their clients in the final report.
-    let created = row_at(&done["report"], 3)["client_id"].as_str().unwrap().to_owned();
+    let created = row_at(&done["report"], 3)["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
-        count(&app, &format!("SELECT count(*) FROM clients WHERE port_id = $1 AND id = '{created}'"), port_id).await,
+        count(
+            &app,
+            &format!("SELECT count(*) FROM clients WHERE port_id = $1 AND id = '{created}'"),
+            port_id
+        )
+        .await,
         1
     );
 
-    let list: Value = app.get("/api/v1/ports/harbour/clients/imports").await.json().await.unwrap();
+    let list: Value = app
+        .get("/api/v1/ports/harbour/clients/imports")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["data"][0]["id"], id.as_str());
     // Run once only.
     let again = app
-        .post_json(&format!("/api/v1/ports/harbour/clients/imports/{id}/run"), &json!({}))
+        .post_json(
+            &format!("/api/v1/ports/harbour/clients/imports/{id}/run"),
+            &json!({}),
+        )
         .await;
     assert_eq!(again.status(), 409);
 }
@@ -211,7 +298,12 @@ async fn the_dry_run_names_each_bad_row_by_its_line() {
     assert_eq!(problem(6)["field"], "yacht_length_m");
     assert!(problem(7)["message"].as_str().unwrap().contains("6 fields"));
     assert!(problem(8)["message"].as_str().unwrap().contains("quote"));
-    assert!(problem(9)["message"].as_str().unwrap().contains("closing quote"));
+    assert!(
+        problem(9)["message"]
+            .as_str()
+            .unwrap()
+            .contains("closing quote")
+    );
     assert_eq!(row_at(&report, 10)["action"], "create");
 }
 
@@ -222,11 +314,19 @@ async fn bad_files_and_mappings_are_refused_with_the_field_named() {
     app.sign_in_as("director", "harbour").await;
 
     // Windows-1252, as spreadsheets save "CSV" on Windows.
-    let res = upload(&app, "harbour", b"Name,Email\nAnn,a@x.io\nRen\xe9e,r@x.io\n".to_vec()).await;
+    let res = upload(
+        &app,
+        "harbour",
+        b"Name,Email\nAnn,a@x.io\nRen\xe9e,r@x.io\n".to_vec(),
+    )
+    .await;
     assert_eq!(res.status(), 422);
     let problem: Value = res.json().await.unwrap();
     let message = problem["errors"]["file"][0].as_str().unwrap();
-    assert!(message.contains("line 3") && message.contains("Windows-1252"), "{message}");
+    assert!(
+        message.contains("line 3") && message.contains("Windows-1252"),
+        "{message}"
+    );
 
     // No column feeds the name.
     let up = uploaded(&app, "harbour", "Name,Email\nAnn,a@x.io\n").await;
@@ -235,13 +335,26 @@ async fn bad_files_and_mappings_are_refused_with_the_field_named() {
     assert_eq!(res.status(), 422);
     let problem: Value = res.json().await.unwrap();
     assert!(problem["errors"]["mapping"].is_array(), "{problem}");
-    let res = dry_run(&app, "harbour", id, json!({"mapping": {"Name": "full_name", "Nope": "email", "Email": "fax"}})).await;
+    let res = dry_run(
+        &app,
+        "harbour",
+        id,
+        json!({"mapping": {"Name": "full_name", "Nope": "email", "Email": "fax"}}),
+    )
+    .await;
     let problem: Value = res.json().await.unwrap();
-    assert!(problem["errors"]["mapping.Nope"].is_array() && problem["errors"]["mapping.Email"].is_array(), "{problem}");
+    assert!(
+        problem["errors"]["mapping.Nope"].is_array()
+            && problem["errors"]["mapping.Email"].is_array(),
+        "{problem}"
+    );
 
     // Running before a dry run.
     let res = app
-        .post_json(&format!("/api/v1/ports/harbour/clients/imports/{id}/run"), &json!({}))
+        .post_json(
+            &format!("/api/v1/ports/harbour/clients/imports/{id}/run"),
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 409);
 
@@ -255,14 +368,29 @@ async fn a_known_email_updates_the_client_and_audits_each_change() {
     let app = TestApp::spawn().await;
     let port_id = port(&app, "harbour").await;
     app.sign_in_as("director", "harbour").await;
-    let known = client(&app, port_id, "Amelia Hartley", "amelia@example.com", "+12647729990").await;
-    let csv = "Name,Email,Phone,Company\nAmelia Hartley, Amelia@Example.com ,+1 264 772 5555,New Co\n";
+    let known = client(
+        &app,
+        port_id,
+        "Amelia Hartley",
+        "amelia@example.com",
+        "+12647729990",
+    )
+    .await;
+    let csv =
+        "Name,Email,Phone,Company\nAmelia Hartley, Amelia@Example.com ,+1 264 772 5555,New Co\n";
     let up = uploaded(&app, "harbour", csv).await;
     let id = up["id"].as_str().unwrap();
-    let report: Value = dry_run(&app, "harbour", id, json!({})).await.json().await.unwrap();
+    let report: Value = dry_run(&app, "harbour", id, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(report["report"]["summary"]["update"], 1);
-    app.post_json(&format!("/api/v1/ports/harbour/clients/imports/{id}/run"), &json!({}))
-        .await;
+    app.post_json(
+        &format!("/api/v1/ports/harbour/clients/imports/{id}/run"),
+        &json!({}),
+    )
+    .await;
     app.run_jobs().await;
     let company: String = sqlx::query_scalar("SELECT company_name FROM clients WHERE id = $1")
         .bind(known)
@@ -278,8 +406,19 @@ async fn a_known_email_updates_the_client_and_audits_each_change() {
     .await
     .unwrap();
     // The new phone is added, not primary: the client has one already.
-    assert_eq!(phones, [("+12647725555".to_owned(), false), ("+12647729990".to_owned(), true)]);
-    let emails = count(&app, "SELECT count(*) FROM client_contacts WHERE port_id = $1 AND channel = 'email'", port_id).await;
+    assert_eq!(
+        phones,
+        [
+            ("+12647725555".to_owned(), false),
+            ("+12647729990".to_owned(), true)
+        ]
+    );
+    let emails = count(
+        &app,
+        "SELECT count(*) FROM client_contacts WHERE port_id = $1 AND channel = 'email'",
+        port_id,
+    )
+    .await;
     assert_eq!(emails, 1);
     let audited: Vec<String> = sqlx::query_scalar(
         "SELECT field_changed FROM audit_logs WHERE entity_id = $1 AND action = 'update' ORDER BY field_changed",
@@ -316,8 +455,11 @@ async fn a_failing_import_writes_nothing_and_says_why() {
     let up = uploaded(&app, "harbour", csv).await;
     let id = up["id"].as_str().unwrap();
     assert_eq!(dry_run(&app, "harbour", id, json!({})).await.status(), 200);
-    app.post_json(&format!("/api/v1/ports/harbour/clients/imports/{id}/run"), &json!({}))
-        .await;
+    app.post_json(
+        &format!("/api/v1/ports/harbour/clients/imports/{id}/run"),
+        &json!({}),
+    )
+    .await;
     app.run_jobs().await;
     let state: Value = app
         .get(&format!("/api/v1/ports/harbour/clients/imports/{id}"))
@@ -327,9 +469,28 @@ async fn a_failing_import_writes_nothing_and_says_why() {
         .unwrap();
     assert_eq!(state["status"], "failed");
     let error = state["error"].as_str().unwrap();
-    assert!(error.contains("nothing was written") && error.contains("refuses boom"), "{error}");
-    assert_eq!(count(&app, "SELECT count(*) FROM clients WHERE port_id = $1", port_id).await, 0);
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_logs WHERE port_id = $1 AND entity_type = 'client'", port_id).await, 0);
+    assert!(
+        error.contains("nothing was written") && error.contains("refuses boom"),
+        "{error}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM clients WHERE port_id = $1",
+            port_id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_logs WHERE port_id = $1 AND entity_type = 'client'",
+            port_id
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -350,7 +511,8 @@ async fn a_viewer_may_not_import_and_another_ports_import_is_not_found() {
 
     let director = TestApp::client_for(&app);
     let email = format!("d.{}@example.test", Uuid::new_v4().simple());
-    app.create_user(&email, false, Some(("harbour", "director"))).await;
+    app.create_user(&email, false, Some(("harbour", "director")))
+        .await;
     director
         .post(app.url("/api/v1/auth/login"))
         .json(&json!({"email": email, "password": crate::helpers::PASSWORD}))
@@ -358,9 +520,18 @@ async fn a_viewer_may_not_import_and_another_ports_import_is_not_found() {
         .await
         .unwrap();
     for (method, path) in [
-        ("GET", format!("/api/v1/ports/harbour/clients/imports/{theirs}")),
-        ("POST", format!("/api/v1/ports/harbour/clients/imports/{theirs}/dry-run")),
-        ("POST", format!("/api/v1/ports/harbour/clients/imports/{theirs}/run")),
+        (
+            "GET",
+            format!("/api/v1/ports/harbour/clients/imports/{theirs}"),
+        ),
+        (
+            "POST",
+            format!("/api/v1/ports/harbour/clients/imports/{theirs}/dry-run"),
+        ),
+        (
+            "POST",
+            format!("/api/v1/ports/harbour/clients/imports/{theirs}/run"),
+        ),
     ] {
         let req = if method == "GET" {
             director.get(app.url(&path))
@@ -415,10 +586,20 @@ async fn the_command_line_dry_runs_imports_and_fails_with_a_non_zero_exit() {
 
     let out = nimara_import(&url, &[path, "--port", "quay", "--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("3 rows: 2 to create, 0 to update, 1 rejected"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("3 rows: 2 to create, 0 to update, 1 rejected"),
+        "{stdout}"
+    );
     assert!(stdout.contains("line 3: Email:"), "{stdout}");
-    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(&pool).await.unwrap();
+    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(clients, 0);
 
     let out = nimara_import(&url, &[path, "--port", "quay"]);
@@ -426,10 +607,16 @@ async fn the_command_line_dry_runs_imports_and_fails_with_a_non_zero_exit() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("100%"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 created"));
-    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(&pool).await.unwrap();
+    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(clients, 2);
 
-    let out = nimara_import(&url, &[path, "--port", "quay", "--mapping", r#"{"Email": "email"}"#]);
+    let out = nimara_import(
+        &url,
+        &[path, "--port", "quay", "--mapping", r#"{"Email": "email"}"#],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mapping"));
     let out = nimara_import(&url, &[path, "--port", "nowhere"]);
@@ -445,7 +632,8 @@ async fn the_import_page_journey() {
     let app = TestApp::spawn().await;
     port(&app, "harbour").await;
     let email = "importer@example.test";
-    app.create_user(email, false, Some(("harbour", "director"))).await;
+    app.create_user(email, false, Some(("harbour", "director")))
+        .await;
     let shots = std::env::temp_dir().join("nimara-import-screens");
     std::fs::create_dir_all(&shots).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -460,65 +648,175 @@ async fn the_import_page_journey() {
     )
     .unwrap();
 
-    for (width, height, dark, tag) in [(1440, 900, false, "desktop"), (390, 844, false, "phone"), (1440, 900, true, "dark")] {
+    for (width, height, dark, tag) in [
+        (1440, 900, false, "desktop"),
+        (390, 844, false, "phone"),
+        (1440, 900, true, "dark"),
+    ] {
         let browser = Browser::start_sized(&app, width, height).await;
         let shot = |name: &str| shots.join(format!("{name}-{tag}.png"));
         browser.open("/login").await;
         browser.find("#email").await.send_keys(email).await.unwrap();
-        browser.find("#password").await.send_keys(crate::helpers::PASSWORD).await.unwrap();
-        browser.find("form button[type=submit]").await.click().await.unwrap();
-        browser.wait_until("location.pathname.startsWith('/ports/')").await;
+        browser
+            .find("#password")
+            .await
+            .send_keys(crate::helpers::PASSWORD)
+            .await
+            .unwrap();
+        browser
+            .find("form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_until("location.pathname.startsWith('/ports/')")
+            .await;
         if dark {
-            browser.js("localStorage.setItem('theme', 'dark'); return true").await;
+            browser
+                .js("localStorage.setItem('theme', 'dark'); return true")
+                .await;
         }
         browser.open("/ports/harbour/clients/import").await;
         if dark {
-            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+            browser
+                .js("document.documentElement.dataset.theme = 'dark'; return true")
+                .await;
         }
-        browser.client.screenshot().await.map(|png| std::fs::write(shot("1-upload"), png)).unwrap().unwrap();
+        browser
+            .client
+            .screenshot()
+            .await
+            .map(|png| std::fs::write(shot("1-upload"), png))
+            .unwrap()
+            .unwrap();
 
         // Choosing the file uploads it and opens the mapping step, pre-filled.
-        browser.find("#import-file").await.send_keys(file.to_str().unwrap()).await.unwrap();
-        browser.wait_until("document.getElementById('column-0') !== null").await;
-        let chosen = browser.js("return [0,1,2,3,4,5].map(i => document.getElementById('column-' + i).value)").await;
-        assert_eq!(chosen, json!(["full_name", "email", "phone", "yacht_length_ft", "yacht_length_m", "ignore"]));
+        browser
+            .find("#import-file")
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        browser
+            .wait_until("document.getElementById('column-0') !== null")
+            .await;
+        let chosen = browser
+            .js("return [0,1,2,3,4,5].map(i => document.getElementById('column-' + i).value)")
+            .await;
+        assert_eq!(
+            chosen,
+            json!([
+                "full_name",
+                "email",
+                "phone",
+                "yacht_length_ft",
+                "yacht_length_m",
+                "ignore"
+            ])
+        );
         if dark {
-            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+            browser
+                .js("document.documentElement.dataset.theme = 'dark'; return true")
+                .await;
         }
-        browser.client.screenshot().await.map(|png| std::fs::write(shot("2-mapping"), png)).unwrap().unwrap();
+        browser
+            .client
+            .screenshot()
+            .await
+            .map(|png| std::fs::write(shot("2-mapping"), png))
+            .unwrap()
+            .unwrap();
 
         // The dry run's report: counts, and the rejected rows by line.
-        browser.find("form[action$='/dry-run'] button[type=submit]").await.click().await.unwrap();
-        browser.wait_until("document.getElementById('report') !== null").await;
-        let text = browser.js("return document.getElementById('report').innerText").await;
+        browser
+            .find("form[action$='/dry-run'] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_until("document.getElementById('report') !== null")
+            .await;
+        let text = browser
+            .js("return document.getElementById('report').innerText")
+            .await;
         let text = text.as_str().unwrap();
-        assert!(text.contains("Import 2 clients") || text.contains("IMPORT 2 CLIENTS"), "{text}");
+        assert!(
+            text.contains("Import 2 clients") || text.contains("IMPORT 2 CLIENTS"),
+            "{text}"
+        );
         assert!(text.contains("not a valid e-mail"), "{text}");
-        browser.find("a[href='?show=rejected#report']").await.click().await.unwrap();
-        browser.wait_until("location.search === '?show=rejected'").await;
-        let rows = browser.js("return document.querySelectorAll('.import-rows tbody tr').length").await;
+        browser
+            .find("a[href='?show=rejected#report']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_until("location.search === '?show=rejected'")
+            .await;
+        let rows = browser
+            .js("return document.querySelectorAll('.import-rows tbody tr').length")
+            .await;
         assert_eq!(rows, json!(2));
         if dark {
-            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+            browser
+                .js("document.documentElement.dataset.theme = 'dark'; return true")
+                .await;
         }
-        browser.client.screenshot().await.map(|png| std::fs::write(shot("3-report"), png)).unwrap().unwrap();
+        browser
+            .client
+            .screenshot()
+            .await
+            .map(|png| std::fs::write(shot("3-report"), png))
+            .unwrap()
+            .unwrap();
 
         // Import: the progress bar, then the summary once the job has run.
-        browser.find("form.import-run button").await.click().await.unwrap();
-        browser.wait_until("document.getElementById('import-progress') !== null").await;
+        browser
+            .find("form.import-run button")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_until("document.getElementById('import-progress') !== null")
+            .await;
         if dark {
-            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+            browser
+                .js("document.documentElement.dataset.theme = 'dark'; return true")
+                .await;
         }
-        browser.client.screenshot().await.map(|png| std::fs::write(shot("4-progress"), png)).unwrap().unwrap();
+        browser
+            .client
+            .screenshot()
+            .await
+            .map(|png| std::fs::write(shot("4-progress"), png))
+            .unwrap()
+            .unwrap();
         app.run_jobs().await;
-        browser.wait_until("document.getElementById('summary-title') !== null").await;
+        browser
+            .wait_until("document.getElementById('summary-title') !== null")
+            .await;
         if dark {
-            browser.js("document.documentElement.dataset.theme = 'dark'; return true").await;
+            browser
+                .js("document.documentElement.dataset.theme = 'dark'; return true")
+                .await;
         }
-        browser.client.screenshot().await.map(|png| std::fs::write(shot("5-done"), png)).unwrap().unwrap();
+        browser
+            .client
+            .screenshot()
+            .await
+            .map(|png| std::fs::write(shot("5-done"), png))
+            .unwrap()
+            .unwrap();
         browser.close().await;
     }
-    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(&app.db).await.unwrap();
+    let clients: i64 = sqlx::query_scalar("SELECT count(*) FROM clients")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     // Each pass imported the two good rows; the later passes update them by e-mail.
     assert_eq!(clients, 2);
 }

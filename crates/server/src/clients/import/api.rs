@@ -134,10 +134,15 @@ pub async fn show(
 }
 
 /// `GET …/clients/imports`: the port's imports, newest first.
-pub async fn index(ctx: PortCtx, Query(page): Query<PageQuery>) -> Result<axum::Json<List<ImportView>>> {
+pub async fn index(
+    ctx: PortCtx,
+    Query(page): Query<PageQuery>,
+) -> Result<axum::Json<List<ImportView>>> {
     let limit = page.limit()?;
     let mut tx = ctx.begin().await?;
     let rows = store::recent(&mut tx, page.after()?, limit + 1).await?;
     tx.commit().await?;
-    Ok(axum::Json(List::page(rows, limit, |i| (i.created_at, i.id))))
+    Ok(axum::Json(List::page(rows, limit, |i| {
+        (i.created_at, i.id)
+    })))
 }

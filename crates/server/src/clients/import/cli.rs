@@ -15,7 +15,13 @@ use std::path::Path;
 /// Rejected lines printed after the summary.
 const SHOWN_REJECTS: usize = 10;
 
-pub async fn clients(db: Db, file: &Path, port: &str, dry_run: bool, mapping_arg: &str) -> anyhow::Result<()> {
+pub async fn clients(
+    db: Db,
+    file: &Path,
+    port: &str,
+    dry_run: bool,
+    mapping_arg: &str,
+) -> anyhow::Result<()> {
     let port = crate::ports::find_active_by_slug(db.pool(), port)
         .await?
         .with_context(|| format!("there is no active port with the slug {port}"))?;
@@ -111,7 +117,11 @@ fn print_report(report: &Report) {
 /// `[#########...........]  45%  45,000/100,000 rows` on standard error.
 fn bar(done: usize, total: usize) {
     const WIDTH: usize = 30;
-    let filled = if total == 0 { WIDTH } else { done * WIDTH / total };
+    let filled = if total == 0 {
+        WIDTH
+    } else {
+        done * WIDTH / total
+    };
     let percent = if total == 0 { 100 } else { done * 100 / total };
     let mut err = std::io::stderr().lock();
     let _ = write!(

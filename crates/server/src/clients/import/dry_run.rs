@@ -212,11 +212,18 @@ pub async fn plan(
             };
             for other in known.get(&k.value).into_iter().flatten() {
                 if Some(other.client_id) != target.map(|t| t.client_id)
-                    && !flags.iter().any(|f: &Flag| f.client_id == Some(other.client_id))
+                    && !flags
+                        .iter()
+                        .any(|f: &Flag| f.client_id == Some(other.client_id))
                 {
                     flags.push(Flag {
                         by: by.into(),
-                        message: format!("{} {} also belongs to {}", by_label(by), k.value, other.full_name),
+                        message: format!(
+                            "{} {} also belongs to {}",
+                            by_label(by),
+                            k.value,
+                            other.full_name
+                        ),
                         client_id: Some(other.client_id),
                         line: None,
                     });
@@ -264,7 +271,10 @@ pub async fn plan(
 
     // 4. New names very like a known client's: one trigram query for all of them.
     if !creates.is_empty() {
-        let mut names: Vec<String> = creates.iter().map(|(_, c)| c.client.full_name.clone()).collect();
+        let mut names: Vec<String> = creates
+            .iter()
+            .map(|(_, c)| c.client.full_name.clone())
+            .collect();
         names.sort_unstable();
         names.dedup();
         // `%` uses the index with the transaction's threshold.

@@ -176,11 +176,14 @@ pub fn check(headers: &[String], given: &BTreeMap<String, String>) -> Result<Map
         };
         if !field.is_contact() && field != Field::Ignore {
             if let Some(first) = columns.iter().position(|f| *f == field) {
-                errors.entry(format!("mapping.{h}")).or_default().push(format!(
-                    "{} is already fed by the column \"{}\"",
-                    field.as_str(),
-                    headers[first]
-                ));
+                errors
+                    .entry(format!("mapping.{h}"))
+                    .or_default()
+                    .push(format!(
+                        "{} is already fed by the column \"{}\"",
+                        field.as_str(),
+                        headers[first]
+                    ));
             }
         }
         columns.push(field);
@@ -229,16 +232,36 @@ mod tests {
     #[test]
     fn common_column_names_are_recognised() {
         let headers = h(&[
-            "Full Name", "Company", "E-mail", "Mobile Phone", "WhatsApp", "Length (ft)",
-            "Beam (m)", "Yacht", "Time zone", "Email 2", "Notes", "Name",
+            "Full Name",
+            "Company",
+            "E-mail",
+            "Mobile Phone",
+            "WhatsApp",
+            "Length (ft)",
+            "Beam (m)",
+            "Yacht",
+            "Time zone",
+            "Email 2",
+            "Notes",
+            "Name",
         ]);
         let m = suggest(&headers);
         let names: Vec<&str> = m.columns.iter().map(|f| f.as_str()).collect();
         assert_eq!(
             names,
             [
-                "full_name", "company_name", "email", "phone", "whatsapp", "yacht_length_ft",
-                "yacht_width_m", "yacht_name", "timezone", "email", "ignore", "ignore"
+                "full_name",
+                "company_name",
+                "email",
+                "phone",
+                "whatsapp",
+                "yacht_length_ft",
+                "yacht_width_m",
+                "yacht_name",
+                "timezone",
+                "email",
+                "ignore",
+                "ignore"
             ]
         );
     }
@@ -261,6 +284,9 @@ mod tests {
         let Err(Error::Unprocessable(e)) = check(&headers, &given) else {
             panic!()
         };
-        assert!(e.contains_key("mapping.B") && e.contains_key("mapping.C"), "{e:?}");
+        assert!(
+            e.contains_key("mapping.B") && e.contains_key("mapping.C"),
+            "{e:?}"
+        );
     }
 }

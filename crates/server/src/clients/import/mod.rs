@@ -28,16 +28,32 @@ pub fn routes(routes: Routes) -> Routes {
     routes
         .post("/api/v1/ports/{port}/clients/import", IMPORT, api::upload)
         .get("/api/v1/ports/{port}/clients/imports", IMPORT, api::index)
-        .get("/api/v1/ports/{port}/clients/imports/{id}", IMPORT, api::show)
+        .get(
+            "/api/v1/ports/{port}/clients/imports/{id}",
+            IMPORT,
+            api::show,
+        )
         .post(
             "/api/v1/ports/{port}/clients/imports/{id}/dry-run",
             IMPORT,
             api::dry_run,
         )
-        .post("/api/v1/ports/{port}/clients/imports/{id}/run", IMPORT, api::run)
+        .post(
+            "/api/v1/ports/{port}/clients/imports/{id}/run",
+            IMPORT,
+            api::run,
+        )
         .get("/ports/{port}/clients/import", IMPORT, page::show)
         .get("/ports/{port}/clients/import/{id}", IMPORT, page::step)
-        .post("/ports/{port}/clients/import/{id}/dry-run", IMPORT, page::dry_run)
+        .post(
+            "/ports/{port}/clients/import/{id}/dry-run",
+            IMPORT,
+            page::dry_run,
+        )
         .post("/ports/{port}/clients/import/{id}/run", IMPORT, page::run)
-        .get("/ports/{port}/clients/import/{id}/progress", IMPORT, page::progress)
+        .get(
+            "/ports/{port}/clients/import/{id}/progress",
+            IMPORT,
+            page::progress,
+        )
 }

@@ -178,7 +178,11 @@ async fn step_page(
             Some(m) => table
                 .headers
                 .iter()
-                .map(|h| m.get(h).and_then(|f| f.parse().ok()).unwrap_or(Field::Ignore))
+                .map(|h| {
+                    m.get(h)
+                        .and_then(|f| f.parse().ok())
+                        .unwrap_or(Field::Ignore)
+                })
                 .collect(),
             None => mapping::suggest(&table.headers).columns,
         }

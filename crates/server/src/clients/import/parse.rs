@@ -368,7 +368,10 @@ mod tests {
         let t = read("Name,Notes\r\nAnn,\"two\nlines\"\r\n\"Bo \"\"B\"\"\",x\n").unwrap();
         assert_eq!(t.headers, ["Name", "Notes"]);
         assert_eq!(t.records[0].line, 2);
-        assert_eq!(t.records[0].fields, Ok(vec!["Ann".into(), "two\nlines".into()]));
+        assert_eq!(
+            t.records[0].fields,
+            Ok(vec!["Ann".into(), "two\nlines".into()])
+        );
         assert_eq!(t.records[1].line, 4);
         assert_eq!(t.records[1].fields, Ok(vec!["Bo \"B\"".into(), "x".into()]));
     }
@@ -376,10 +379,29 @@ mod tests {
     #[test]
     fn bad_rows_name_their_line_and_reading_goes_on() {
         let t = read("a,b\n1,2,3\nx\"y,2\n\"p\"q,2\n5,6\n\"open,7\n8,9\n").unwrap();
-        let lines: Vec<(usize, bool)> = t.records.iter().map(|r| (r.line, r.fields.is_ok())).collect();
-        assert_eq!(lines, [(2, false), (3, false), (4, false), (5, true), (6, false)]);
-        assert!(t.records[0].fields.as_ref().unwrap_err().contains("3 fields"));
-        assert!(t.records[4].fields.as_ref().unwrap_err().contains("never closed"));
+        let lines: Vec<(usize, bool)> = t
+            .records
+            .iter()
+            .map(|r| (r.line, r.fields.is_ok()))
+            .collect();
+        assert_eq!(
+            lines,
+            [(2, false), (3, false), (4, false), (5, true), (6, false)]
+        );
+        assert!(
+            t.records[0]
+                .fields
+                .as_ref()
+                .unwrap_err()
+                .contains("3 fields")
+        );
+        assert!(
+            t.records[4]
+                .fields
+                .as_ref()
+                .unwrap_err()
+                .contains("never closed")
+        );
     }
 
     #[test]

@@ -42,9 +42,16 @@ impl Job for ImportClients {
                 user_agent: self.user_agent.clone(),
             },
         };
-        execute(&ctx.state.db, port_id, self.import_id, &actor, &mut |_| {}, &mut |_, _| {})
-            .await
-            .map(|_| ())
+        execute(
+            &ctx.state.db,
+            port_id,
+            self.import_id,
+            &actor,
+            &mut |_| {},
+            &mut |_, _| {},
+        )
+        .await
+        .map(|_| ())
     }
 }
 
@@ -69,14 +76,19 @@ pub async fn execute(
         .fetch_optional(&mut *tx)
         .await?;
         if started.is_none() {
-            anyhow::bail!("import {import_id} is not ready to run (run a dry run first, and run it once)");
+            anyhow::bail!(
+                "import {import_id} is not ready to run (run a dry run first, and run it once)"
+            );
         }
         tx.commit().await?;
     }
     match write(db, port_id, import_id, actor, on_plan, on_progress).await {
         Ok(summary) => Ok(summary),
         Err(e) => {
-            let reason = format!("The import failed and nothing was written: {}", reason_of(&e));
+            let reason = format!(
+                "The import failed and nothing was written: {}",
+                reason_of(&e)
+            );
             if let Err(mark) = store::failed(db, port_id, import_id, &reason).await {
                 tracing::error!(error = %mark, "cannot mark the import failed");
             }
@@ -110,9 +122,12 @@ async fn write(
     let content = store::content(&mut tx, import_id)
         .await?
         .context("the import is gone")?;
-    let stored: Option<Value> = sqlx::query_scalar!("SELECT mapping FROM client_imports WHERE id = $1", import_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let stored: Option<Value> = sqlx::query_scalar!(
+        "SELECT mapping FROM client_imports WHERE id = $1",
+        import_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let text = parse::decode(&content)?;
     let table = parse::read(text)?;
     let given: BTreeMap<String, String> =
@@ -163,7 +178,11 @@ async fn write(
     // its clients exist.
     let mut report = plan.report;
     let ids: HashMap<usize, Uuid> = plan.creates.iter().map(|(id, c)| (c.line, *id)).collect();
-    for row in report.rows.iter_mut().filter(|r| r.action == Action::Create) {
+    for row in report
+        .rows
+        .iter_mut()
+        .filter(|r| r.action == Action::Create)
+    {
         row.client_id = ids.get(&row.line).copied();
     }
     let s = report.summary;
@@ -232,7 +251,8 @@ impl Columns {
             c.draft_ft.push(f.yacht_draft_ft);
             c.draft_m.push(f.yacht_draft_m);
             c.berth_size_desired.push(f.berth_size_desired.clone());
-            c.preferred_contact_method.push(f.preferred_contact_method.clone());
+            c.preferred_contact_method
+                .push(f.preferred_contact_method.clone());
             c.preferred_language.push(f.preferred_language.clone());
             c.timezone.push(f.timezone.clone());
             c.source.push(f.source.clone());
@@ -242,7 +262,10 @@ impl Columns {
     }
 }
 
-async fn insert_clients(tx: &mut crate::db::PortTx, batch: &[(Uuid, Candidate)]) -> anyhow::Result<()> {
+async fn insert_clients(
+    tx: &mut crate::db::PortTx,
+    batch: &[(Uuid, Candidate)],
+) -> anyhow::Result<()> {
     let c = Columns::of(batch);
     // A client without a stated source came from this import.
     sqlx::query!(
@@ -361,9 +384,12 @@ async fn update_clients(
     .await?;
 
     // One audit row per changed field, all in one statement.
-    let (mut ids, mut fields, mut olds, mut news) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ids, mut fields, mut olds, mut news) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for r in after {
-        let Some(old) = before.get(&r.id) else { continue };
+        let Some(old) = before.get(&r.id) else {
+            continue;
+        };
         for (field, o, n) in crate::audit::diff(old, &r.row) {
             ids.push(r.id);
             fields.push(field);
@@ -392,8 +418,12 @@ async fn update_clients(
 
 /// The rows' contacts, skipping any the client already has; a contact is
 /// primary only when the client has no primary of that channel yet.
-async fn insert_contacts(tx: &mut crate::db::PortTx, rows: &[(Uuid, &Candidate)]) -> anyhow::Result<()> {
-    let (mut client, mut channel, mut value, mut primary) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+async fn insert_contacts(
+    tx: &mut crate::db::PortTx,
+    rows: &[(Uuid, &Candidate)],
+) -> anyhow::Result<()> {
+    let (mut client, mut channel, mut value, mut primary) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (id, c) in rows {
         for k in &c.contacts {
             client.push(*id);

@@ -100,7 +100,12 @@ pub fn row(
     let text = |problems: &mut Vec<Problem>, field: Field| -> Option<String> {
         let (col, v) = cell(field)?;
         if v.chars().count() > MAX_TEXT {
-            problem(problems, col, field, format!("must be at most {MAX_TEXT} characters"));
+            problem(
+                problems,
+                col,
+                field,
+                format!("must be at most {MAX_TEXT} characters"),
+            );
             return None;
         }
         Some(v.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -145,7 +150,12 @@ pub fn row(
         match v.to_lowercase().as_str() {
             "yes" | "y" | "true" | "1" | "x" => c.is_proxy = Some(true),
             "no" | "n" | "false" | "0" => c.is_proxy = Some(false),
-            _ => problem(&mut problems, col, Field::IsProxy, "must be yes or no".into()),
+            _ => problem(
+                &mut problems,
+                col,
+                Field::IsProxy,
+                "must be yes or no".into(),
+            ),
         }
     }
     let choice = |v: &str| v.trim().to_lowercase().replace([' ', '-'], "_");
@@ -185,11 +195,20 @@ pub fn row(
     // The yacht: each dimension in feet, metres or both (then they must agree).
     let mut number = |field: Field| -> Option<Decimal> {
         let (col, v) = cell(field)?;
-        let plain = if v.contains('.') { v.to_owned() } else { v.replace(',', ".") };
+        let plain = if v.contains('.') {
+            v.to_owned()
+        } else {
+            v.replace(',', ".")
+        };
         match Decimal::from_str(plain.trim()) {
             Ok(d) => Some(d),
             Err(_) => {
-                problem(&mut problems, col, field, "must be a number such as 45.5".into());
+                problem(
+                    &mut problems,
+                    col,
+                    field,
+                    "must be a number such as 45.5".into(),
+                );
                 None
             }
         }
@@ -248,7 +267,10 @@ pub fn row(
             };
             match value {
                 Ok(value) => {
-                    if !contacts.iter().any(|k| k.channel == channel && k.value == value) {
+                    if !contacts
+                        .iter()
+                        .any(|k| k.channel == channel && k.value == value)
+                    {
                         let is_primary = !contacts.iter().any(|k| k.channel == channel);
                         contacts.push(NewContact {
                             channel,
@@ -301,11 +323,20 @@ mod tests {
     fn a_good_row_becomes_a_client_with_contacts() {
         let c = read(
             &["Name", "Email", "Phone", "Length (ft)", "Source"],
-            &[" Ann  Lee ", "Ann@X.io", "(264) 772-1234", "100", "Referral"],
+            &[
+                " Ann  Lee ",
+                "Ann@X.io",
+                "(264) 772-1234",
+                "100",
+                "Referral",
+            ],
         )
         .unwrap();
         assert_eq!(c.client.full_name, "Ann Lee");
-        assert_eq!(c.client.yacht_length_m, Some(Decimal::from_str("30.48").unwrap()));
+        assert_eq!(
+            c.client.yacht_length_m,
+            Some(Decimal::from_str("30.48").unwrap())
+        );
         assert_eq!(c.client.source.as_deref(), Some("referral"));
         assert_eq!(c.contacts[0].value, "ann@x.io");
         assert_eq!(c.contacts[1].value, "+12647721234");
