@@ -1,10 +1,11 @@
-//! Clients: the anchor records of the CRM, and the ways they come in.
+//! Clients: the anchor record of the CRM, and the ways they come in.
+
+pub mod duplicates;
+pub mod import;
 
 use crate::access::Routes;
 
-pub mod import;
-
 /// The clients area's API routes and pages.
 pub fn routes(routes: Routes) -> Routes {
-    import::routes(routes)
+    import::routes(duplicates::routes(routes))
 }

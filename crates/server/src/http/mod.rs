@@ -41,8 +41,8 @@ pub fn routes(state: &AppState) -> Routes {
         crate::settings::routes,
         crate::audit::routes,
         crate::mail::outbox::routes,
-        crate::clients::routes,
         crate::web::pages,
+        crate::clients::routes,
     ];
     domains
         .into_iter()

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod cli;
 mod demo;
+mod duplicates;
 mod health;
 mod import;
 mod invitations;

@@ -201,6 +201,21 @@ async fn write(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+
+    // After the commit: record the imported clients that look like others as
+    // candidate pairs (and notify). The import stands even if this fails; the
+    // dry run's flags are in the report either way.
+    let mut imported: Vec<Uuid> = plan.creates.iter().map(|(id, _)| *id).collect();
+    imported.extend(plan.updates.iter().map(|(id, _)| *id));
+    let scanned = async {
+        let mut tx = db.begin_port(port_id).await?;
+        crate::clients::duplicates::scan(&mut tx, port_id, &imported).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = scanned {
+        tracing::warn!(error = %e, %import_id, "the duplicate scan after an import failed");
+    }
     Ok(s)
 }
 
