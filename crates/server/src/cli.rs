@@ -1,4 +1,5 @@
-//! The command line: `nimara serve | worker | migrate | demo | user create | port create`.
+//! The command line: `nimara serve | worker | migrate | demo | user create | port create |
+//! import clients`.
 //!
 //! Exit codes: 0 done, 1 failed, 2 the configuration or the command line is wrong.
 
@@ -51,6 +52,27 @@ pub enum Command {
     /// Manage ports.
     #[command(subcommand)]
     Port(PortCommand),
+    /// Import records from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import clients with their contacts from a CSV file (UTF-8).
+    Clients {
+        /// The CSV file; its first row names the columns.
+        file: std::path::PathBuf,
+        /// The port (slug) to import into.
+        #[arg(long)]
+        port: String,
+        /// Only report what each row would do; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// `auto` (from the column names), a JSON object {"<column>": "<field>"}, or a file holding one.
+        #[arg(long, default_value = "auto")]
+        mapping: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +217,17 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     .map_err(anyhow::Error::new)?;
                 println!("created user {} <{}> ({})", user.name, user.email, user.id);
                 Ok(())
+            })
+            .await
+        }
+        Command::Import(ImportCommand::Clients {
+            file,
+            port,
+            dry_run,
+            mapping,
+        }) => {
+            with_database(&config, |db| async move {
+                crate::clients::import::cli::clients(db, &file, &port, dry_run, &mapping).await
             })
             .await
         }

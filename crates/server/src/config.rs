@@ -42,6 +42,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Largest CSV file a client import accepts, in bytes (may exceed the above).
+    pub import_max_bytes: usize,
     /// Jobs run concurrently by each process; 0 lets `serve` run no workers.
     pub workers: usize,
 }
@@ -64,6 +66,7 @@ struct Defaults {
     log_format: LogFormat,
     request_timeout_secs: u64,
     body_limit_bytes: usize,
+    import_max_bytes: usize,
     workers: usize,
 }
 
@@ -76,6 +79,7 @@ const DEFAULTS: Defaults = Defaults {
     log_format: LogFormat::Text,
     request_timeout_secs: 30,
     body_limit_bytes: 25 * 1024 * 1024,
+    import_max_bytes: 20 * 1024 * 1024,
     workers: 2,
 };
 
@@ -152,6 +156,9 @@ impl Config {
         }
         if self.body_limit_bytes < 1024 {
             return bad("NIMARA_BODY_LIMIT_BYTES", "must be at least 1024");
+        }
+        if self.import_max_bytes < 1024 {
+            return bad("NIMARA_IMPORT_MAX_BYTES", "must be at least 1024");
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {
             return bad("NIMARA_LOG", &e.to_string());

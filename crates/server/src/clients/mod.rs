@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod duplicates;
 pub mod fields;
 mod forms;
+pub mod import;
 pub mod merge;
 pub mod model;
 pub mod page;
@@ -91,7 +92,7 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Port("clients.edit"),
             relationships::delete,
         );
-    let routes = merge::routes(duplicates::routes(routes));
+    let routes = import::routes(merge::routes(duplicates::routes(routes)));
     forms::routes(page::routes(routes))
 }
 

@@ -60,6 +60,9 @@ pub fn routes(state: &AppState) -> Routes {
 /// The whole application: health, metrics, the JSON API and the pages.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit_bytes;
+    // The CSV import reads its body itself, up to its own (larger) limit; the
+    // extractors of every other route keep `body_limit` (DefaultBodyLimit).
+    let outer_limit = body_limit.max(state.config.import_max_bytes);
     let (declared, _) = routes(&state).into_parts();
     // Pages answer errors as HTML; the same middleware lets `/api` problems pass.
     let app = declared.layer(axum::middleware::from_fn(error::html_error_pages));
@@ -88,7 +91,7 @@ pub fn router(state: AppState) -> Router {
                     state.clone(),
                     middleware::timeout,
                 ))
-                .layer(RequestBodyLimitLayer::new(body_limit))
+                .layer(RequestBodyLimitLayer::new(outer_limit))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)

@@ -99,4 +99,5 @@ pub fn default_registry() -> Registry {
         .every::<crate::notes::LockNotes>("0 * * * * *", Scope::Installation)
         .register::<crate::mail::SendMail>()
         .register::<crate::notifications::email::NotificationMail>()
+        .register::<crate::clients::import::ImportClients>()
 }

@@ -15,6 +15,7 @@ mod custom_fields;
 mod demo;
 mod duplicates;
 mod health;
+mod import;
 mod invitations;
 mod jobs;
 mod mail;

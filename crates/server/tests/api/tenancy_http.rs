@@ -27,6 +27,7 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "duplicates" => {
             "SELECT id::text FROM client_duplicate_candidates WHERE port_id = $1 LIMIT 1"
         }
+        "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -88,6 +89,11 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
         .unwrap();
 
     // And a tag and a custom field.
+    sqlx::query("INSERT INTO client_imports (port_id, content) VALUES ($1, 'Name\nBravo only\n')")
+        .bind(b)
+        .execute(&app.db)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO tags (port_id, name) VALUES ($1, 'Bravo tag')")
         .bind(b)
         .execute(&app.db)
