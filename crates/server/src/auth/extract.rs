@@ -78,14 +78,27 @@ impl FromRequestParts<AppState> for CurrentUser {
         let pool = state.db.pool();
         let via = if let Some(token) = bearer(parts) {
             let row = sqlx::query!(
-                "UPDATE api_tokens SET last_used_at = now()
-                 WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-                 RETURNING id, user_id, port_id",
+                "SELECT id, user_id, port_id, last_used_at FROM api_tokens
+                 WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
                 tokens::hash(token)
             )
             .fetch_optional(pool)
             .await?
             .ok_or(Error::Unauthorized)?;
+            // Like sessions, a token records its use at most once a minute:
+            // a write per request would make concurrent calls with one token
+            // queue on its row lock.
+            if row
+                .last_used_at
+                .is_none_or(|at| at < chrono::Utc::now() - session::TOUCH_EVERY)
+            {
+                sqlx::query!(
+                    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1",
+                    row.id
+                )
+                .execute(pool)
+                .await?;
+            }
             (
                 row.user_id,
                 Via::Token {

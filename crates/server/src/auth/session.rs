@@ -15,7 +15,7 @@ pub const IDLE: Duration = Duration::days(7);
 /// No session lives longer than this, used or not.
 pub const ABSOLUTE: Duration = Duration::days(30);
 /// `last_seen_at` is written at most this often, not on every request.
-const TOUCH_EVERY: Duration = Duration::minutes(1);
+pub const TOUCH_EVERY: Duration = Duration::minutes(1);
 
 /// Where a request came from, for sessions and the audit log.
 #[derive(Debug, Clone, Default)]

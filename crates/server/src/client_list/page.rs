@@ -97,6 +97,9 @@ pub struct ListPage {
     pub filtered: bool,
     pub export: Option<String>,
     pub can_create: bool,
+    /// Links to the import and duplicates pages, for those who may use them.
+    pub can_import: bool,
+    pub can_merge: bool,
     pub views: Vec<ViewTab>,
     pub current_query: String,
     pub all_href: String,
@@ -398,6 +401,8 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
         filtered: !filter_keys.is_empty(),
         export,
         can_create: ctx.can("clients.create"),
+        can_import: ctx.can("clients.import"),
+        can_merge: ctx.can("clients.merge"),
         views: views
             .iter()
             .map(|v| ViewTab {

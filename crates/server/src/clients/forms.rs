@@ -235,7 +235,7 @@ impl FormPage {
     fn cancel(&self) -> String {
         match self.client_id {
             Some(id) => format!("/ports/{}/clients/{id}", self.slug),
-            None => format!("/ports/{}", self.slug),
+            None => format!("/ports/{}/clients", self.slug),
         }
     }
 }

@@ -190,7 +190,8 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
         .await;
     assert_eq!(res.status(), 202);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "queued");
-    assert_eq!(app.run_jobs().await, 1);
+    // The import, then the e-mail of the duplicate alert it raised.
+    assert_eq!(app.run_jobs().await, 2);
 
     let done: Value = app
         .get(&format!("/api/v1/ports/harbour/clients/imports/{id}"))
@@ -211,6 +212,31 @@ async fn ten_thousand_rows_are_imported_and_planted_duplicates_flagged() {
         .await,
         2 + 9999
     );
+    // The planted duplicates are now candidate pairs, for the duplicates page.
+    let pairs: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        "SELECT least(a.full_name, b.full_name), greatest(a.full_name, b.full_name), d.reasons
+         FROM client_duplicate_candidates d
+         JOIN clients a ON a.id = d.client_a_id
+         JOIN clients b ON b.id = d.client_b_id
+         WHERE d.port_id = $1",
+    )
+    .bind(port_id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    for planted in [
+        ("Guest 00200 Zed", "Henrik Lindqvist", "phone"),
+        ("Guest 00300 Zed", "Guest 00301 Zed", "email"),
+        ("Guest 00400 Zed", "Guest 00401 Zed", "phone"),
+    ] {
+        assert!(
+            pairs.iter().any(
+                |(a, b, reasons)| (a.as_str(), b.as_str()) == (planted.0, planted.1)
+                    && reasons.iter().any(|r| r == planted.2)
+            ),
+            "{planted:?} not among {pairs:?}"
+        );
+    }
     // Every new row's e-mail (row 100's is the known client's already), and the
     // phones of rows 1–9989 but 100, 301 and 500.
     assert_eq!(

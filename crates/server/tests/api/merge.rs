@@ -275,6 +275,14 @@ async fn a_merge_moves_everything_once_applies_choices_and_leaves_no_merged_clie
         .post_json(&merge_path(m), &json!({"merged_client_id": s}))
         .await;
     assert_eq!(as_survivor.status(), 404);
+    for path in ["", "/contacts", "/notes", "/tags", "/timeline"] {
+        let res = app
+            .get(&format!("/api/v1/ports/north/clients/{m}{path}"))
+            .await;
+        assert_eq!(res.status(), 404, "GET …/clients/<merged>{path}");
+    }
+    let page = app.get(&format!("/ports/north/clients/{m}")).await;
+    assert_eq!(page.status(), 404);
     let list = app
         .get("/api/v1/ports/north/clients/duplicates")
         .await
