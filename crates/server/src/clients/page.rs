@@ -114,7 +114,7 @@ fn html(t: &impl Template) -> Result<String> {
 pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<Vec<Panel>> {
     let client = find(&mut *tx, client_id).await?;
     let mut out = vec![
-        Panel::main(super::duplicates::client_banner(&mut **tx, ctx, client_id).await?),
+        Panel::main(super::duplicates::client_banner(tx, ctx, client_id).await?),
         Panel::main(html(&Overview::of(ctx, &client))?),
     ];
     out.push(Panel::side(html(
@@ -132,16 +132,16 @@ pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<V
             .await?,
     )?));
     out.push(Panel::side(
-        crate::tags::client_panel(&mut **tx, ctx, client_id).await?,
+        crate::tags::client_panel(tx, ctx, client_id).await?,
     ));
     out.push(Panel::side(
-        crate::custom_fields::client_panel(&mut **tx, ctx, client_id).await?,
+        crate::custom_fields::client_panel(tx, ctx, client_id).await?,
     ));
     out.push(Panel::main(
-        crate::notes::client_panel(&mut **tx, ctx, client_id).await?,
+        crate::notes::client_panel(tx, ctx, client_id).await?,
     ));
     out.push(Panel::side(
-        crate::scratchpad::client_panel(&mut **tx, ctx, client_id).await?,
+        crate::scratchpad::client_panel(tx, ctx, client_id).await?,
     ));
     out.push(Panel::main(html(
         &ActivityPanel::load(tx, ctx, client_id).await?,

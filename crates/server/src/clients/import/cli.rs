@@ -117,12 +117,9 @@ fn print_report(report: &Report) {
 /// `[#########...........]  45%  45,000/100,000 rows` on standard error.
 fn bar(done: usize, total: usize) {
     const WIDTH: usize = 30;
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        done * WIDTH / total
-    };
-    let percent = if total == 0 { 100 } else { done * 100 / total };
+    // An empty file is complete from the start.
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
+    let percent = (done * 100).checked_div(total).unwrap_or(100);
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,

@@ -192,9 +192,10 @@ pub async fn plan(
             .filter(|k| k.channel == Channel::Email)
             .find_map(|k| by_email.get(&k.value).and_then(|l| l.first()));
         let mut flags = Vec::new();
-        if let Some(t) = target {
-            if let Some(line) = updated.get(&t.client_id) {
-                flags.push(Flag {
+        if let Some(t) = target
+            && let Some(line) = updated.get(&t.client_id)
+        {
+            flags.push(Flag {
                     by: "email".into(),
                     message: format!(
                         "updates the same client as line {line}; this row is created as a new client instead"
@@ -202,7 +203,6 @@ pub async fn plan(
                     client_id: Some(t.client_id),
                     line: Some(*line),
                 });
-            }
         }
         let target = target.filter(|t| !updated.contains_key(&t.client_id));
         for k in &c.contacts {

@@ -174,17 +174,18 @@ pub fn check(headers: &[String], given: &BTreeMap<String, String>) -> Result<Map
                 }
             },
         };
-        if !field.is_contact() && field != Field::Ignore {
-            if let Some(first) = columns.iter().position(|f| *f == field) {
-                errors
-                    .entry(format!("mapping.{h}"))
-                    .or_default()
-                    .push(format!(
-                        "{} is already fed by the column \"{}\"",
-                        field.as_str(),
-                        headers[first]
-                    ));
-            }
+        if !field.is_contact()
+            && field != Field::Ignore
+            && let Some(first) = columns.iter().position(|f| *f == field)
+        {
+            errors
+                .entry(format!("mapping.{h}"))
+                .or_default()
+                .push(format!(
+                    "{} is already fed by the column \"{}\"",
+                    field.as_str(),
+                    headers[first]
+                ));
         }
         columns.push(field);
     }

@@ -102,10 +102,10 @@ fn reason_of(e: &anyhow::Error) -> String {
     if let Some(sqlx::Error::Database(db)) = e.downcast_ref::<sqlx::Error>() {
         return db.message().to_owned();
     }
-    if let Some(crate::http::Error::Internal(inner)) = e.downcast_ref::<crate::http::Error>() {
-        if let Some(sqlx::Error::Database(db)) = inner.downcast_ref::<sqlx::Error>() {
-            return db.message().to_owned();
-        }
+    if let Some(crate::http::Error::Internal(inner)) = e.downcast_ref::<crate::http::Error>()
+        && let Some(sqlx::Error::Database(db)) = inner.downcast_ref::<sqlx::Error>()
+    {
+        return db.message().to_owned();
     }
     format!("{e:#}")
 }
