@@ -41,7 +41,7 @@ fi
 if [ "$(psql "$db" -Atc "SELECT count(*) FROM clients c JOIN ports p ON p.id = c.port_id WHERE p.slug = '$slug'")" = 0 ]; then
   "$bin" demo --clients "$clients" --port "$slug"
 fi
-psql "$db" -qc "VACUUM ANALYZE clients; VACUUM ANALYZE client_contacts"
+psql "$db" -q -c "VACUUM ANALYZE clients" -c "VACUUM ANALYZE client_contacts"
 port_id=$(psql "$db" -Atc "SELECT id FROM ports WHERE slug = '$slug'")
 
 email="bench.$(date +%s)@example.test"
