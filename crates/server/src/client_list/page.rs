@@ -255,13 +255,15 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
     let mut rows = Vec::new();
     let mut next = None;
     let mut count = None;
+    let mut pooled = false;
     let sort = filters.effective_sort();
     if errors.is_empty() {
         match run(&mut tx, &ctx, filters.clone(), cursor.as_deref()).await {
-            Ok((r, n, c)) => {
+            Ok((r, n, c, p)) => {
                 rows = r;
                 next = n;
                 count = c;
+                pooled = p;
             }
             Err(Error::Unprocessable(e)) => errors = e,
             Err(e) => return Err(e),
@@ -392,7 +394,12 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
             } else {
                 " match"
             };
-            if n > COUNT_CAP {
+            if pooled && n >= i64::from(sql::SEARCH_POOL) {
+                format!(
+                    "The best {} matches · sort by a column to see every match",
+                    Count(n)
+                )
+            } else if n > COUNT_CAP {
                 format!("More than {} {what}{verb}", Count(COUNT_CAP))
             } else {
                 format!("{} {what}{verb}", Count(n))
@@ -423,7 +430,14 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
     Ok(render(&page)?.into_response())
 }
 
-type Page = (Vec<super::sql::ClientRow>, Option<String>, Option<i64>);
+/// The rows, the next page's cursor, the count (first page only) and whether
+/// the search ranked a bounded pool of matches.
+type Page = (
+    Vec<super::sql::ClientRow>,
+    Option<String>,
+    Option<i64>,
+    bool,
+);
 
 async fn run(
     tx: &mut crate::db::PortTx,
@@ -447,7 +461,7 @@ async fn run(
     } else {
         None
     };
-    Ok((rows, next, count))
+    Ok((rows, next, count, plan.pooled()))
 }
 
 #[derive(Debug, Deserialize)]

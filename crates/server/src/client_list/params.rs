@@ -108,6 +108,19 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// Whether any filter besides the search term narrows the list.
+    pub fn narrows(&self) -> bool {
+        self.nationality.is_some()
+            || self.source.is_some()
+            || self.is_proxy.is_some()
+            || self.proxy_type.is_some()
+            || self.preferred_contact_method.is_some()
+            || self.preferred_language.is_some()
+            || !self.tags.is_empty()
+            || !self.custom.is_empty()
+            || self.archived != Archived::Hide
+    }
+
     pub fn effective_sort(&self) -> Sort {
         match (self.sort, &self.q) {
             (Some(sort), _) => sort,

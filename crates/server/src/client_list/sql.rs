@@ -237,8 +237,20 @@ fn contains_pattern(term: &str) -> String {
     out
 }
 
-/// The search candidates with their rank, from `client_search` (migration
-/// 0041): names and yachts by trigram word similarity (typos, partial
+/// The most matches per field a ranked search takes (migration 0047).
+pub const SEARCH_POOL: i32 = 200;
+
+impl Plan {
+    /// Whether the search ranks a bounded pool of matches: only for the ranked
+    /// view without filters, which a type-ahead or the global search asks
+    /// for; a filter or a sort by a column needs every match.
+    pub fn pooled(&self) -> bool {
+        self.filters.q.is_some() && self.sort == Sort::Rank && !self.filters.narrows()
+    }
+}
+
+/// The search candidates with their rank, from `client_search` (migrations
+/// 0041, 0047): names and yachts by trigram word similarity (typos, partial
 /// words), contact values by substring (e-mail fragments) and phone digits,
 /// each served by a trigram index.
 fn push_search_ctes(qb: &mut QueryBuilder<Postgres>, plan: &Plan) {
@@ -252,6 +264,8 @@ fn push_search_ctes(qb: &mut QueryBuilder<Postgres>, plan: &Plan) {
     qb.push_bind(pattern);
     qb.push(", ");
     qb.push_bind(plan.phone_digits.as_deref().map(contains_pattern));
+    qb.push(", ");
+    qb.push_bind(plan.pooled().then_some(SEARCH_POOL));
     qb.push(")) ");
 }
 

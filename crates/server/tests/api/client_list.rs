@@ -121,14 +121,15 @@ async fn paging_through_1000_clients_returns_each_exactly_once_in_every_order() 
             .map(|u| u.to_string())
             .collect();
     // Default order, a column with NULLs both ways, a text column with NULLs,
-    // equal timestamps, and a search that matches every client with equal rank.
+    // equal timestamps, and a search sorted by a column, which reaches every
+    // match (a ranked search pools them: see the next test).
     for query in [
         "",
         "sort=-yacht_length_ft",
         "sort=yacht_length_ft",
         "sort=company_name",
         "sort=-created_at",
-        "q=Client",
+        "q=Client&sort=-created_at",
     ] {
         let ids = walk(&app, query).await;
         let unique: HashSet<String> = ids.iter().cloned().collect();
@@ -363,6 +364,40 @@ async fn search_forgives_typos_and_finds_partial_words_emails_and_local_phones()
     let page = app.get("/ports/alpha/search?q=hartly").await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Amelia Hartley"));
+}
+
+/// A ranked search takes at most 200 matches per field (migration 0047), so a
+/// type-ahead over a huge port stays fast; sorting by a column or filtering
+/// reaches every match. Either way each page holds new clients only.
+#[tokio::test]
+async fn a_broad_search_ranks_a_pool_and_a_sort_or_a_filter_reaches_every_match() {
+    let app = TestApp::spawn().await;
+    let alpha = port(&app, "alpha").await;
+    many(&app, alpha, 600).await;
+    app.sign_in_as("viewer", "alpha").await;
+
+    let ranked = walk(&app, "q=Client").await;
+    assert_eq!(
+        ranked.iter().collect::<HashSet<_>>().len(),
+        ranked.len(),
+        "a ranked search repeats a client across pages"
+    );
+    assert_eq!(ranked.len(), 200, "the names' matches are pooled at 200");
+    let by_name = walk(&app, "q=Client&sort=full_name").await;
+    assert_eq!(by_name.iter().collect::<HashSet<_>>().len(), 600);
+    let french = walk(&app, "q=Client&nationality=French").await;
+    assert_eq!(french.iter().collect::<HashSet<_>>().len(), 200);
+
+    let html = app
+        .get("/ports/alpha/clients?q=Client")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("The best 200 matches"),
+        "the page says the search was pooled"
+    );
 }
 
 #[tokio::test]
