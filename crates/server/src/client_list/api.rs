@@ -1,4 +1,9 @@
 //! `GET /api/v1/ports/{port}/clients`: the client list as JSON.
+//!
+//! `?q=` searches names, companies, yachts, contact values and phone digits.
+//! Without a `sort` or a filter the answer is ranked (best first) over at
+//! most 200 matches of each field (`sql::SEARCH_POOL`), so a type-ahead stays
+//! fast on a huge port; with a `sort` or any filter every match is listed.
 
 use super::params::{self, PAGING_KEYS};
 use super::sql::{self, ClientRow, Key};
