@@ -9,9 +9,13 @@
 //! the pages.
 
 pub mod fields;
+mod forms;
 pub mod list;
+mod list_page;
 pub mod maintenance;
+mod maintenance_page;
 pub mod model;
+pub mod page;
 mod panels;
 pub mod status;
 pub mod tenure;
@@ -76,5 +80,7 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Port("berths.edit"),
             maintenance::delete_api,
         );
-    panels::routes(routes)
+    let routes = panels::routes(routes);
+    let routes = forms::routes(list_page::routes(routes));
+    maintenance_page::routes(page::routes(routes))
 }
