@@ -127,7 +127,10 @@ impl BerthForm {
             berth_approved: flag(b.berth_approved),
             tenure_type: b.tenure_type.clone(),
             tenure_years: b.tenure_years.map(|y| y.to_string()).unwrap_or_default(),
-            tenure_start_date: b.tenure_start_date.map(|d| d.to_string()).unwrap_or_default(),
+            tenure_start_date: b
+                .tenure_start_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             tenure_end_date: b.tenure_end_date.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
@@ -168,20 +171,42 @@ impl BerthForm {
                 }
             }
         };
-        let mut pair = |ft_name: &str, m_name: &str, ft: &str, m: &str, old_ft: &str, old_m: &str| {
-            let (ft_changed, m_changed) = (ft.trim() != old_ft, m.trim() != old_m);
-            let ft_v = num(ft_name, ft);
-            let m_v = num(m_name, m);
-            match (ft_changed, m_changed) {
-                (false, false) => (None, None),
-                (true, false) => (ft_v, None),
-                (false, true) => (None, m_v),
-                (true, true) => (ft_v, m_v),
-            }
-        };
-        let length = pair("length_ft", "length_m", &self.length_ft, &self.length_m, &stored.length_ft, &stored.length_m);
-        let width = pair("width_ft", "width_m", &self.width_ft, &self.width_m, &stored.width_ft, &stored.width_m);
-        let draft = pair("draft_ft", "draft_m", &self.draft_ft, &self.draft_m, &stored.draft_ft, &stored.draft_m);
+        let mut pair =
+            |ft_name: &str, m_name: &str, ft: &str, m: &str, old_ft: &str, old_m: &str| {
+                let (ft_changed, m_changed) = (ft.trim() != old_ft, m.trim() != old_m);
+                let ft_v = num(ft_name, ft);
+                let m_v = num(m_name, m);
+                match (ft_changed, m_changed) {
+                    (false, false) => (None, None),
+                    (true, false) => (ft_v, None),
+                    (false, true) => (None, m_v),
+                    (true, true) => (ft_v, m_v),
+                }
+            };
+        let length = pair(
+            "length_ft",
+            "length_m",
+            &self.length_ft,
+            &self.length_m,
+            &stored.length_ft,
+            &stored.length_m,
+        );
+        let width = pair(
+            "width_ft",
+            "width_m",
+            &self.width_ft,
+            &self.width_m,
+            &stored.width_ft,
+            &stored.width_m,
+        );
+        let draft = pair(
+            "draft_ft",
+            "draft_m",
+            &self.draft_ft,
+            &self.draft_m,
+            &stored.draft_ft,
+            &stored.draft_m,
+        );
         let depth = pair(
             "water_depth",
             "water_depth_m",
@@ -198,7 +223,10 @@ impl BerthForm {
             t => match t.parse::<i32>() {
                 Ok(y) => Some(Some(y)),
                 Err(_) => {
-                    errors2.insert("tenure_years".into(), vec!["Enter a whole number of years.".into()]);
+                    errors2.insert(
+                        "tenure_years".into(),
+                        vec!["Enter a whole number of years.".into()],
+                    );
                     None
                 }
             },
@@ -225,7 +253,11 @@ impl BerthForm {
             return Err(errors);
         }
         // A permanent tenure sends no term: the stored one is dropped.
-        let (years, start, end) = if fixed { (years, start, end) } else { (None, None, None) };
+        let (years, start, end) = if fixed {
+            (years, start, end)
+        } else {
+            (None, None, None)
+        };
         Ok(Patch {
             mooring_number: text(&self.mooring_number),
             area: text(&self.area),
@@ -337,11 +369,10 @@ async fn create(ctx: PortCtx, CsrfForm(form): CsrfForm<BerthForm>) -> Result<Res
         Err(e) => return page(&ctx, None, "New berth", form, errors_of(e)).await,
     };
     match write::create(&ctx, patch, None).await {
-        Ok(out) => Ok(Redirect::to(&format!(
-            "/ports/{}/berths/{}",
-            ctx.port.slug, out.berth.id
-        ))
-        .into_response()),
+        Ok(out) => Ok(
+            Redirect::to(&format!("/ports/{}/berths/{}", ctx.port.slug, out.berth.id))
+                .into_response(),
+        ),
         Err(e) => {
             let errors = form_errors(e)?;
             page(&ctx, None, "New berth", form, errors).await
@@ -356,7 +387,14 @@ async fn edit_form(ctx: PortCtx, Path((_, id)): Path<(String, String)>) -> Resul
     let b = find(&mut tx, id).await?;
     tx.commit().await?;
     let title = format!("Edit berth {}", b.mooring_number);
-    page(&ctx, Some(id), &title, BerthForm::of(&b), FormErrors::none()).await
+    page(
+        &ctx,
+        Some(id),
+        &title,
+        BerthForm::of(&b),
+        FormErrors::none(),
+    )
+    .await
 }
 
 /// `POST /ports/{port}/berths/{id}/edit`

@@ -187,7 +187,14 @@ async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
     let slug = ctx.port.slug.clone();
     let mut tx = ctx.begin().await?;
     let (rows, count) = if errors.is_empty() {
-        let rows = list::fetch(&mut tx, ctx.port.id, &filters, after.as_ref(), PAGE_ROWS + 1).await;
+        let rows = list::fetch(
+            &mut tx,
+            ctx.port.id,
+            &filters,
+            after.as_ref(),
+            PAGE_ROWS + 1,
+        )
+        .await;
         match rows {
             Ok(rows) => (rows, list::count(&mut tx, ctx.port.id, &filters).await?),
             Err(Error::Unprocessable(e)) => {
@@ -207,7 +214,10 @@ async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
         let last = rows.last().expect("a full page has a last row");
         let q = with(&pairs, "cursor", None);
         let c = cursor_of(&last.key(filters.sort));
-        format!("/ports/{slug}/berths?{q}{}cursor={c}", if q.is_empty() { "" } else { "&" })
+        format!(
+            "/ports/{slug}/berths?{q}{}cursor={c}",
+            if q.is_empty() { "" } else { "&" }
+        )
     });
     page(&ctx, &pairs, filters, errors, rows, count, next).await
 }

@@ -207,14 +207,8 @@ impl Overview {
                 ("Bow facing", opt(&b.bow_facing)),
                 ("Power", opt(&b.power_capacity)),
                 ("Voltage", opt(&b.voltage)),
-                (
-                    "Cleats",
-                    join(&b.cleat_type, &b.cleat_capacity),
-                ),
-                (
-                    "Bollards",
-                    join(&b.bollard_type, &b.bollard_capacity),
-                ),
+                ("Cleats", join(&b.cleat_type, &b.cleat_capacity)),
+                ("Bollards", join(&b.bollard_type, &b.bollard_capacity)),
                 ("Access", opt(&b.access)),
             ],
             sale,
@@ -268,7 +262,10 @@ impl StatusPanel {
                 },
                 None => String::new(),
             };
-            format!("Last changed {why} by {who}, {}", at.format("%Y-%m-%d %H:%M UTC"))
+            format!(
+                "Last changed {why} by {who}, {}",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )
         });
         StatusPanel {
             slug: ctx.port.slug.clone(),
@@ -390,9 +387,7 @@ pub fn per_currency(entries: &[Maintenance]) -> Vec<String> {
             None => sums.push((cur, cost)),
         }
     }
-    sums.into_iter()
-        .map(|(c, s)| money(Some(s), &c))
-        .collect()
+    sums.into_iter().map(|(c, s)| money(Some(s), &c)).collect()
 }
 
 impl MaintenancePanel {
@@ -541,7 +536,10 @@ async fn add_maintenance(
             Err(_) => {
                 let forms = Forms {
                     maintenance: form,
-                    maintenance_errors: FormErrors::one("cost", "Enter an amount, such as 1250.00."),
+                    maintenance_errors: FormErrors::one(
+                        "cost",
+                        "Enter an amount, such as 1250.00.",
+                    ),
                     ..Forms::default()
                 };
                 return page(&ctx, id, forms, None).await;
@@ -573,11 +571,10 @@ async fn add_maintenance(
         performed_date,
     };
     match maintenance::add(&ctx, id, patch).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/ports/{}/berths/{id}#maintenance",
-            ctx.port.slug
-        ))
-        .into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/ports/{}/berths/{id}#maintenance", ctx.port.slug))
+                .into_response(),
+        ),
         Err(e) => {
             let forms = Forms {
                 maintenance: form,
@@ -600,11 +597,7 @@ async fn delete_maintenance(
 ) -> Result<Response> {
     let (id, mid) = (parse_id(&id)?, parse_id(&mid)?);
     maintenance::remove(&ctx, id, mid).await?;
-    Ok(Redirect::to(&format!(
-        "/ports/{}/berths/{id}#maintenance",
-        ctx.port.slug
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("/ports/{}/berths/{id}#maintenance", ctx.port.slug)).into_response())
 }
 
 /// `POST /ports/{port}/berths/{id}/delete`: to the list, or back to the page

@@ -11,15 +11,60 @@ use uuid::Uuid;
 
 /// (category, what was done, cost in cents, who did it)
 const WORK: [(&str, &str, i64, &str); 10] = [
-    ("routine", "Pontoon cleaned and fenders checked", 18_000, "Harbour staff"),
-    ("inspection", "Annual electrical inspection of the pedestal", 25_000, "Caribbean Marine Electric"),
-    ("repair", "Replaced a cracked cleat", 42_050, "Harbour staff"),
-    ("routine", "Mooring lines replaced", 61_000, "Nimara Rigging"),
-    ("upgrade", "Pedestal upgraded with water meter", 185_000, "Caribbean Marine Electric"),
-    ("inspection", "Diver inspection of the mooring chain", 38_000, "Blue Reef Diving"),
-    ("repair", "Decking boards replaced after storm", 96_075, "Anguilla Timber Works"),
-    ("routine", "Anti-slip coating renewed", 27_500, "Harbour staff"),
-    ("upgrade", "LED lighting fitted on the finger", 74_000, "Caribbean Marine Electric"),
+    (
+        "routine",
+        "Pontoon cleaned and fenders checked",
+        18_000,
+        "Harbour staff",
+    ),
+    (
+        "inspection",
+        "Annual electrical inspection of the pedestal",
+        25_000,
+        "Caribbean Marine Electric",
+    ),
+    (
+        "repair",
+        "Replaced a cracked cleat",
+        42_050,
+        "Harbour staff",
+    ),
+    (
+        "routine",
+        "Mooring lines replaced",
+        61_000,
+        "Nimara Rigging",
+    ),
+    (
+        "upgrade",
+        "Pedestal upgraded with water meter",
+        185_000,
+        "Caribbean Marine Electric",
+    ),
+    (
+        "inspection",
+        "Diver inspection of the mooring chain",
+        38_000,
+        "Blue Reef Diving",
+    ),
+    (
+        "repair",
+        "Decking boards replaced after storm",
+        96_075,
+        "Anguilla Timber Works",
+    ),
+    (
+        "routine",
+        "Anti-slip coating renewed",
+        27_500,
+        "Harbour staff",
+    ),
+    (
+        "upgrade",
+        "LED lighting fitted on the finger",
+        74_000,
+        "Caribbean Marine Electric",
+    ),
     ("repair", "Bollard re-bedded", 132_000, "Nimara Civil Works"),
 ];
 

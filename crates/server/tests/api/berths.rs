@@ -853,3 +853,171 @@ async fn another_ports_berth_answers_404() {
     .await;
     assert_eq!(b["status"], "available");
 }
+
+#[tokio::test]
+async fn the_berth_pages_list_show_create_and_change_status() {
+    let app = TestApp::spawn().await;
+    port(&app, "marina").await;
+    let (dir, _) = member(&app, "director", "marina").await;
+    let csrf = crate::admin::csrf_of(&dir, &app, "/ports/marina/berths/new").await;
+
+    // The form: a refused submission keeps what was typed, errors beside fields.
+    let form = |pairs: &[(&str, &str)]| {
+        let mut v: Vec<(String, String)> = vec![("_csrf".into(), csrf.clone())];
+        v.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        v
+    };
+    let res = dir
+        .post(app.url("/ports/marina/berths/new"))
+        .form(&form(&[
+            ("mooring_number", "G1"),
+            ("length_ft", "100"),
+            ("length_m", "40"),
+            ("tenure_type", "fixed_term"),
+            ("price_currency", "USD"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"length_m-error\""), "{html}");
+    assert!(html.contains("id=\"tenure_years-error\""));
+    assert!(html.contains("value=\"G1\""));
+
+    let res = dir
+        .post(app.url("/ports/marina/berths/new"))
+        .form(&form(&[
+            ("mooring_number", "G1"),
+            ("area", "Pier G"),
+            ("length_ft", "100"),
+            ("tenure_type", "permanent"),
+            ("price", "300000"),
+            ("price_currency", "USD"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = res.headers()["location"].to_str().unwrap().to_owned();
+    let id = page.rsplit('/').next().unwrap().to_owned();
+
+    // A repeated mooring number is said beside the mooring number.
+    let res = dir
+        .post(app.url("/ports/marina/berths/new"))
+        .form(&form(&[
+            ("mooring_number", "G1"),
+            ("price_currency", "USD"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"mooring_number-error\"")
+    );
+
+    let list = dir
+        .get(app.url("/ports/marina/berths?status=available"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    let html = list.text().await.unwrap();
+    assert!(html.contains(&format!("data-berth=\"{id}\"")));
+    assert!(html.contains("30.48 m · 100 ft"));
+    assert!(html.contains("USD 300,000"));
+
+    let show = dir.get(app.url(&page)).send().await.unwrap();
+    assert_eq!(show.status(), StatusCode::OK);
+    let html = show.text().await.unwrap();
+    for section in [
+        "id=\"overview\"",
+        "id=\"status\"",
+        "id=\"interests\"",
+        "id=\"maintenance\"",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+
+    // Status by hand from the page: the reason is required.
+    let res = dir
+        .post(app.url(&format!("{page}/status")))
+        .form(&form(&[("status", "sold"), ("reason", "")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("status-reason-error"));
+    let res = dir
+        .post(app.url(&format!("{page}/status")))
+        .form(&form(&[
+            ("status", "sold"),
+            ("reason", "Contract completed"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, b) = call(&dir, &app, Method::GET, &format!("{API}/{id}"), None).await;
+    assert_eq!(b["status"], "sold");
+
+    // Maintenance from the page.
+    let res = dir
+        .post(app.url(&format!("{page}/maintenance")))
+        .form(&form(&[
+            ("category", "repair"),
+            ("description", "Fender replaced"),
+            ("cost", "1,250.00"),
+            ("cost_currency", "USD"),
+            ("performed_date", "2026-10-01"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = dir
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Fender replaced") && html.contains("USD 1,250"));
+    let totals = dir
+        .get(app.url("/ports/marina/berths/maintenance"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(totals.contains("data-area=\"Pier G\"") && totals.contains("USD 1,250"));
+
+    // A viewer sees the page without the status form.
+    let (agent, _) = member(&app, "sales_agent", "marina").await;
+    let html = agent
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"overview\"") && !html.contains("id=\"status\""));
+
+    // The global search finds the berth.
+    let (_, found) = call(
+        &dir,
+        &app,
+        Method::GET,
+        "/api/v1/ports/marina/search?q=G1",
+        None,
+    )
+    .await;
+    assert!(found.to_string().contains("Berth G1"), "{found}");
+}
