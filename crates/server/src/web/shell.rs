@@ -115,6 +115,7 @@ impl Section {
             (Section::Dashboard, None) => Some("/".to_owned()),
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
+            (Section::Berths, Some(slug)) => Some(format!("/ports/{slug}/berths")),
             _ => None,
         }
     }

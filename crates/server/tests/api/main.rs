@@ -7,6 +7,7 @@ mod helpers;
 mod admin;
 mod audit;
 mod auth;
+mod berths;
 mod browser;
 mod cli;
 mod client_list;
