@@ -2,22 +2,14 @@
 //! status at once, suggest it, or nothing (DESIGN.md, "Berth status rules").
 //!
 //! The berth follows the most advanced interest on it: an automatic change
-//! only moves forward (available → under_offer → sold), and a trigger whose
+//! only moves forward (available → under_offer → sold, the order of
+//! [`BerthStatus`]), and a trigger whose
 //! target is behind the berth's status — set there by a more advanced
 //! interest, or by hand — suggests nothing either. The one trigger that may
 //! suggest going back is `interest_released`: by its definition no active
 //! interest is left on the berth.
 
 use crate::settings::{BerthStatus, BerthStatusRules, Mode, Trigger};
-
-/// The position of a status in a sale: available 0, under_offer 1, sold 2.
-pub fn rank(status: BerthStatus) -> u8 {
-    match status {
-        BerthStatus::Available => 0,
-        BerthStatus::UnderOffer => 1,
-        BerthStatus::Sold => 2,
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -34,8 +26,8 @@ pub fn decide(rules: &BerthStatusRules, trigger: Trigger, current: BerthStatus) 
         return Decision::Nothing;
     };
     let target = rule.target_status;
-    let forward = rank(target) > rank(current);
-    let back_on_release = rank(target) < rank(current) && trigger == Trigger::InterestReleased;
+    let forward = target > current;
+    let back_on_release = target < current && trigger == Trigger::InterestReleased;
     match rule.mode {
         Mode::Auto if forward => Decision::Apply(target),
         Mode::Suggest if forward || back_on_release => Decision::Suggest(target),
@@ -47,11 +39,7 @@ pub fn decide(rules: &BerthStatusRules, trigger: Trigger, current: BerthStatus) 
 /// `from` to `to`: after a move forward, none whose target is not ahead of
 /// the new status; after a move back, none for the status it now has.
 pub fn still_open(from: BerthStatus, to: BerthStatus, target: BerthStatus) -> bool {
-    if rank(to) > rank(from) {
-        rank(target) > rank(to)
-    } else {
-        target != to
-    }
+    if to > from { target > to } else { target != to }
 }
 
 #[cfg(test)]

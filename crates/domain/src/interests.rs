@@ -188,7 +188,10 @@ mod tests {
         m.stamp(Stage::Deposit10pct, t(2));
         assert_eq!(m.date_deposit_received, Some(t(2)));
         assert_eq!(m.deposit_status.as_deref(), Some("received"));
-        assert_eq!(m.date_eoi_signed, None, "only the stage moved to is stamped");
+        assert_eq!(
+            m.date_eoi_signed, None,
+            "only the stage moved to is stamped"
+        );
 
         m.stamp(Stage::Completed, t(3));
         assert_eq!(m.contract_status.as_deref(), Some("signed"));
@@ -215,8 +218,7 @@ mod tests {
         let mut again = after.clone();
         again.stamp(Stage::SignedEoiNda, t(1));
         assert!(
-            milestone_triggers((&after, Stage::Visited), (&again, Stage::SignedEoiNda))
-                .is_empty()
+            milestone_triggers((&after, Stage::Visited), (&again, Stage::SignedEoiNda)).is_empty()
         );
 
         let mut done = Milestones::default();
@@ -240,6 +242,9 @@ mod tests {
     fn unknown_values_list_the_allowed_ones() {
         let e = "maybe".parse::<DepositStatus>().unwrap_err();
         assert_eq!(e, "must be one of requested, received, refunded");
-        assert_eq!("hot_lead".parse::<LeadCategory>(), Ok(LeadCategory::HotLead));
+        assert_eq!(
+            "hot_lead".parse::<LeadCategory>(),
+            Ok(LeadCategory::HotLead)
+        );
     }
 }
