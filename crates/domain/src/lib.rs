@@ -6,9 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod berths;
+pub mod berth_rules;
 pub mod clients;
 pub mod contacts;
 pub mod custom_fields;
+pub mod follow_ups;
+pub mod interests;
 pub mod permissions;
 pub mod pipeline;
 pub mod ports;

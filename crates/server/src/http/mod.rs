@@ -52,6 +52,8 @@ pub fn routes(state: &AppState) -> Routes {
         crate::saved_views::routes,
         crate::search::routes,
         crate::berths::routes,
+        crate::interests::routes,
+        crate::berth_rules::routes,
     ];
     domains
         .iter()
