@@ -1021,3 +1021,38 @@ async fn the_berth_pages_list_show_create_and_change_status() {
     .await;
     assert!(found.to_string().contains("Berth G1"), "{found}");
 }
+
+#[tokio::test]
+async fn a_status_change_is_not_reverted_through_the_audit_log() {
+    let app = TestApp::spawn().await;
+    port(&app, "marina").await;
+    let (dir, _) = member(&app, "director", "marina").await;
+    let (_, b) = create(&dir, &app, json!({"mooring_number": "R1"})).await;
+    let id = b["id"].as_str().unwrap();
+    let (s, _) = call(
+        &dir,
+        &app,
+        Method::POST,
+        &format!("{API}/{id}/status"),
+        Some(json!({"status": "sold", "reason": "Completed"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let entry: Uuid = sqlx::query_scalar(
+        "SELECT id FROM audit_logs WHERE entity_type = 'berth' AND field_changed = 'status'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let (s, _) = call(
+        &dir,
+        &app,
+        Method::POST,
+        &format!("/api/v1/ports/marina/audit-logs/{entry}/revert"),
+        None,
+    )
+    .await;
+    assert_ne!(s, StatusCode::OK);
+    let (_, b) = call(&dir, &app, Method::GET, &format!("{API}/{id}"), None).await;
+    assert_eq!(b["status"], "sold");
+}
