@@ -4,7 +4,7 @@
 //! accepted suggestions all go through [`status::change`]). `model` reads a
 //! berth, `fields` holds the rules of its fields, `write` creates, edits and
 //! deletes, `list` is the filtered list, `maintenance` the log and its totals,
-//! `tenure` the daily tenure notices; `page` (whose [`page::sections`] other
+//! `tenure` the daily tenure notices, `search` the global search's group; `page` (whose [`page::sections`] other
 //! parts add to), `forms`, `list_page`, `maintenance_page` and `panels` are
 //! the pages.
 
@@ -17,6 +17,7 @@ mod maintenance_page;
 pub mod model;
 pub mod page;
 mod panels;
+pub mod search;
 pub mod status;
 pub mod tenure;
 pub mod write;

@@ -67,7 +67,7 @@ async fn groups(ctx: &PortCtx, tx: &mut PortTx, q: &str, limit: i64) -> Result<V
     // Berths and interests join here, one line each.
     let found = [
         clients(ctx, tx, q, limit).await?,
-        crate::berths::list::search_group(ctx, tx, q, limit).await?,
+        crate::berths::search::group(ctx, tx, q, limit).await?,
     ];
     Ok(found
         .into_iter()
