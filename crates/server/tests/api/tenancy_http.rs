@@ -30,6 +30,10 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
         "berths" => "SELECT id::text FROM berths WHERE port_id = $1 LIMIT 1",
         "maintenance" => "SELECT id::text FROM berth_maintenance_log WHERE port_id = $1 LIMIT 1",
+        "interests" => "SELECT id::text FROM interests WHERE port_id = $1 LIMIT 1",
+        "status-suggestions" => {
+            "SELECT id::text FROM berth_status_suggestions WHERE port_id = $1 LIMIT 1"
+        }
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -148,13 +152,21 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     .await
     .unwrap();
 
-    // A berth of B with a maintenance entry.
+    // A berth of B with a maintenance entry, an interest on it, a note on the
+    // interest and a pending status suggestion.
     sqlx::query(
-        "WITH b AS (INSERT INTO berths (port_id, mooring_number) VALUES ($1, 'B-1') RETURNING id)
-         INSERT INTO berth_maintenance_log (port_id, berth_id, category, description, performed_date, created_by)
-         SELECT $1, id, 'routine', 'Bravo only', '2026-01-01', 'system' FROM b",
+        "WITH b AS (INSERT INTO berths (port_id, mooring_number) VALUES ($1, 'B-1') RETURNING id),
+              m AS (INSERT INTO berth_maintenance_log (port_id, berth_id, category, description, performed_date, created_by)
+                    SELECT $1, id, 'routine', 'Bravo only', '2026-01-01', 'system' FROM b),
+              i AS (INSERT INTO interests (port_id, client_id, berth_id)
+                    SELECT $1, (SELECT id FROM clients WHERE port_id = $1 LIMIT 1), b.id FROM b RETURNING id, berth_id),
+              n AS (INSERT INTO interest_notes (port_id, interest_id, author_id, content)
+                    SELECT $1, i.id, $2, 'Bravo interest note' FROM i)
+         INSERT INTO berth_status_suggestions (port_id, berth_id, interest_id, trigger, target_status)
+         SELECT $1, i.berth_id, i.id, 'interest_linked', 'under_offer' FROM i",
     )
     .bind(b)
+    .bind(&b_member)
     .execute(&app.db)
     .await
     .unwrap();
