@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod permissions;
 pub mod pipeline;
+pub mod recommendations;
 pub mod ports;
 pub mod settings;
 pub mod text_enum;
