@@ -104,6 +104,7 @@ impl Section {
     pub fn requires(self) -> Option<&'static str> {
         match self {
             Section::Audit => Some("audit.view"),
+            Section::Pipeline => Some("interests.view"),
             _ => None,
         }
     }
@@ -115,6 +116,7 @@ impl Section {
             (Section::Dashboard, None) => Some("/".to_owned()),
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
+            (Section::Pipeline, Some(slug)) => Some(format!("/ports/{slug}/pipeline")),
             _ => None,
         }
     }
