@@ -80,7 +80,10 @@ pub fn ask(pairs: &[(String, String)], page_keys: &[&str]) -> Result<Ask> {
             .ok()
             .filter(|n| (0..=MAX_LIMIT).contains(n))
             .ok_or_else(|| {
-                Error::invalid("limit", format!("must be a whole number from 0 to {MAX_LIMIT}"))
+                Error::invalid(
+                    "limit",
+                    format!("must be a whole number from 0 to {MAX_LIMIT}"),
+                )
             })?,
     };
     let stage = params::value(pairs, "stage")

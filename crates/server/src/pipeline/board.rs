@@ -153,9 +153,10 @@ pub async fn summary(
         }
     }
     for column in &mut out {
-        column
-            .values
-            .sort_by(|a, b| (a.currency != port_currency, &a.currency).cmp(&(b.currency != port_currency, &b.currency)));
+        column.values.sort_by(|a, b| {
+            (a.currency != port_currency, &a.currency)
+                .cmp(&(b.currency != port_currency, &b.currency))
+        });
     }
     Ok(out)
 }
@@ -225,10 +226,10 @@ pub async fn cards(
                 yacht_name: r.yacht_name,
                 berth_id: r.berth_id,
                 mooring_number: r.mooring_number,
-                value: r.price.zip(r.price_currency).map(|(amount, currency)| Amount {
-                    currency,
-                    amount,
-                }),
+                value: r
+                    .price
+                    .zip(r.price_currency)
+                    .map(|(amount, currency)| Amount { currency, amount }),
                 lead_category: r.lead_category,
                 created_at: r.created_at,
                 date_last_contact: r.date_last_contact,
@@ -244,6 +245,10 @@ pub fn column_of(cards: &[Card], stage: Stage, limit: i64) -> (Vec<Card>, Option
     let mut mine: Vec<Card> = cards.iter().filter(|c| c.stage == stage).cloned().collect();
     let more = mine.len() as i64 > limit;
     mine.truncate(limit.max(0) as usize);
-    let next = if more { mine.last().map(Card::key) } else { None };
+    let next = if more {
+        mine.last().map(Card::key)
+    } else {
+        None
+    };
     (mine, next)
 }

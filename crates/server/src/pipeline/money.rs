@@ -37,11 +37,14 @@ pub fn compact(amount: Decimal, currency: &str) -> String {
     ];
     for (size, suffix) in steps {
         if amount.abs() >= size {
-            let scaled = (amount / size).round_dp(1).normalize();
+            let scaled = (amount / size)
+                .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+                .normalize();
             return format!("{currency} {scaled}{suffix}");
         }
     }
-    format!("{currency} {}", amount.round_dp(0).normalize())
+    let whole = amount.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    format!("{currency} {}", whole.normalize())
 }
 
 #[cfg(test)]
@@ -50,7 +53,10 @@ mod tests {
 
     #[test]
     fn amounts_group_thousands_and_keep_the_places() {
-        assert_eq!(full(Decimal::new(125_000_000, 2), "USD", 2), "USD 1,250,000.00");
+        assert_eq!(
+            full(Decimal::new(125_000_000, 2), "USD", 2),
+            "USD 1,250,000.00"
+        );
         assert_eq!(full(Decimal::new(9995, 1), "EUR", 0), "EUR 1,000");
         assert_eq!(full(Decimal::new(-12345, 0), "GBP", 1), "GBP -12,345.0");
         assert_eq!(full(Decimal::ZERO, "USD", 2), "USD 0.00");

@@ -13,9 +13,9 @@ use crate::client_list::params::pairs;
 use crate::http::cursor;
 use crate::http::error::FieldErrors;
 use crate::http::{Error, Result};
+use crate::web::Count;
 use crate::web::render;
 use crate::web::shell::{Section, Shell};
-use crate::web::Count;
 use askama::Template;
 use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
@@ -220,7 +220,10 @@ fn totals(columns: &[ColumnOut], places: u32) -> Vec<ValueView> {
         .collect()
 }
 
-fn choices<'a>(all: impl Iterator<Item = (&'a str, &'a str)>, selected: Option<&str>) -> Vec<Choice> {
+fn choices<'a>(
+    all: impl Iterator<Item = (&'a str, &'a str)>,
+    selected: Option<&str>,
+) -> Vec<Choice> {
     all.map(|(v, l)| Choice {
         value: v.to_owned(),
         label: l.to_owned(),
@@ -308,7 +311,11 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
     let filter_pairs = filters.pairs();
     let link = |extra: &[(&str, &str)]| {
         let mut p = filter_pairs.clone();
-        p.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        p.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         let q = query_of(&p);
         if q.is_empty() {
             format!("/ports/{slug}/pipeline")
@@ -333,7 +340,10 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
                 selected: filters.area.as_deref() == Some(a.as_str()),
             })
             .collect(),
-        leads: choices(LEAD_CATEGORIES.into_iter(), filters.lead_category.as_deref()),
+        leads: choices(
+            LEAD_CATEGORIES.into_iter(),
+            filters.lead_category.as_deref(),
+        ),
         tags: tag_rows
             .iter()
             .map(|t| Choice {
@@ -428,11 +438,8 @@ async fn table_view(
         format!("/ports/{slug}/pipeline?{}", query_of(&p))
     };
     let header = |label: &'static str, name: &'static str, numeric: bool| {
-        let now_sorted = (sort.field.name == name).then_some(if sort.desc {
-            "descending"
-        } else {
-            "ascending"
-        });
+        let now_sorted =
+            (sort.field.name == name).then_some(if sort.desc { "descending" } else { "ascending" });
         // A click sorts by the column, or turns its order around.
         let target = match now_sorted {
             Some("ascending") => format!("-{name}"),
@@ -447,8 +454,12 @@ async fn table_view(
     };
     let when = |t: DateTime<Utc>| t.with_timezone(&tz).format("%-d %b %Y").to_string();
     let next = if more {
-        rows.last()
-            .map(|r| link(&[("sort".into(), sort.spec()), ("cursor".into(), cursor::cursor_of(&r.key(sort)))]))
+        rows.last().map(|r| {
+            link(&[
+                ("sort".into(), sort.spec()),
+                ("cursor".into(), cursor::cursor_of(&r.key(sort))),
+            ])
+        })
     } else {
         None
     };

@@ -312,11 +312,7 @@ mod tests {
 
     #[test]
     fn the_stage_order_lists_every_stage_in_order() {
-        let listed: Vec<&str> = STAGE_ORDER
-            .split('\'')
-            .skip(1)
-            .step_by(2)
-            .collect();
+        let listed: Vec<&str> = STAGE_ORDER.split('\'').skip(1).step_by(2).collect();
         let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(listed, all);
     }

@@ -8,8 +8,8 @@ use crate::access::PortCtx;
 use crate::audit::Actor;
 use crate::client_list::params::pairs;
 use crate::http::checked;
-use crate::http::extract::Json as Body;
 use crate::http::cursor::{List, MAX_LIMIT};
+use crate::http::extract::Json as Body;
 use crate::http::{Error, Result};
 use crate::pipeline::params::value;
 use axum::Json;
@@ -103,7 +103,12 @@ pub async fn create(
         "/api/v1/ports/{slug}/interests/{id}/recommendations/{}",
         rec.id.unwrap_or_default()
     );
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(rec)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(rec),
+    )
+        .into_response())
 }
 
 /// `DELETE …/recommendations/{rid}` → 204.

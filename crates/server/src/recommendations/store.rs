@@ -101,7 +101,10 @@ pub async fn subject(conn: &mut PgConnection, id: Uuid) -> Result<Subject> {
     let length = Dimension::from_parts(r.yacht_length_ft, r.yacht_length_m);
     let width = Dimension::from_parts(r.yacht_width_ft, r.yacht_width_m);
     let draft = Dimension::from_parts(r.yacht_draft_ft, r.yacht_draft_m);
-    let feet = |d: Option<Dimension>| d.and_then(|d| Decimal::from_f64_retain(d.0)).map(|v| v.round_dp(1));
+    let feet = |d: Option<Dimension>| {
+        d.and_then(|d| Decimal::from_f64_retain(d.0))
+            .map(|v| v.round_dp(1))
+    };
     Ok(Subject {
         interest_id: r.id,
         client_id: r.client_id,
@@ -226,7 +229,11 @@ fn assemble(
         .filter(|(_, b)| b.spec.status != BerthStatus::Sold)
         .map(|(k, b)| recommendation(b, rules::score(&subject.yacht, &b.spec), Some(k)))
         .collect();
-    let specs: Vec<(usize, Berth)> = berths.iter().enumerate().map(|(i, b)| (i, b.spec)).collect();
+    let specs: Vec<(usize, Berth)> = berths
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (i, b.spec))
+        .collect();
     for (i, m) in rules::rank(&subject.yacht, &specs) {
         if out.len() >= limit {
             break;
@@ -248,8 +255,15 @@ pub async fn one(conn: &mut PgConnection, subject: &Subject, id: Uuid) -> Result
     let kept = kept(&mut *conn, subject.interest_id).await?;
     let k = kept.iter().find(|k| k.id == id).ok_or(Error::NotFound)?;
     let berths = berths(&mut *conn).await?;
-    let b = berths.iter().find(|b| b.id == k.berth_id).ok_or(Error::NotFound)?;
-    Ok(recommendation(b, rules::score(&subject.yacht, &b.spec), Some(k)))
+    let b = berths
+        .iter()
+        .find(|b| b.id == k.berth_id)
+        .ok_or(Error::NotFound)?;
+    Ok(recommendation(
+        b,
+        rules::score(&subject.yacht, &b.spec),
+        Some(k),
+    ))
 }
 
 /// Scores every berth again and keeps the best as the interest's `ai` rows,
@@ -261,7 +275,11 @@ pub async fn refresh(
     subject: &Subject,
 ) -> Result<Vec<Recommendation>> {
     let berths = berths(&mut *conn).await?;
-    let specs: Vec<(usize, Berth)> = berths.iter().enumerate().map(|(i, b)| (i, b.spec)).collect();
+    let specs: Vec<(usize, Berth)> = berths
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (i, b.spec))
+        .collect();
     let manual: Vec<Uuid> = kept(&mut *conn, subject.interest_id)
         .await?
         .into_iter()
@@ -315,7 +333,10 @@ pub async fn add_manual(
     berth_id: Uuid,
 ) -> Result<Recommendation> {
     let berths = berths(&mut *conn).await?;
-    let berth = berths.iter().find(|b| b.id == berth_id).ok_or(Error::NotFound)?;
+    let berth = berths
+        .iter()
+        .find(|b| b.id == berth_id)
+        .ok_or(Error::NotFound)?;
     if berth.spec.status == BerthStatus::Sold {
         return Err(Error::invalid("berth_id", "this berth is sold"));
     }

@@ -25,6 +25,8 @@ mod migrations;
 mod notes;
 mod notifications;
 mod pages;
+mod pipeline;
+mod recommendations;
 mod scratchpad;
 mod tags;
 mod tenancy;

@@ -28,6 +28,10 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
             "SELECT id::text FROM client_duplicate_candidates WHERE port_id = $1 LIMIT 1"
         }
         "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
+        "interests" => "SELECT id::text FROM interests WHERE port_id = $1 LIMIT 1",
+        "recommendations" => {
+            "SELECT id::text FROM berth_recommendations WHERE port_id = $1 LIMIT 1"
+        }
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -140,6 +144,18 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
         "INSERT INTO client_duplicate_candidates (port_id, client_a_id, client_b_id, reasons, score)
          SELECT $1, min(id::text)::uuid, max(id::text)::uuid, '{name}', 0.5
          FROM clients WHERE port_id = $1",
+    )
+    .bind(b)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    // A berth, an interest on it and a recommendation of that berth.
+    sqlx::query(
+        "WITH b AS (INSERT INTO berths (port_id, mooring_number, length_ft, price) VALUES ($1, 'B01', 60, 100000) RETURNING id),
+              i AS (INSERT INTO interests (port_id, client_id, berth_id, pipeline_stage)
+                    SELECT $1, (SELECT id FROM clients WHERE port_id = $1 LIMIT 1), id, 'visited' FROM b RETURNING id, berth_id)
+         INSERT INTO berth_recommendations (port_id, interest_id, berth_id, source) SELECT $1, id, berth_id, 'ai' FROM i",
     )
     .bind(b)
     .execute(&app.db)
