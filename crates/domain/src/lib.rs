@@ -5,9 +5,12 @@
 //! the HTTP handlers, the jobs and the command line alike.
 #![forbid(unsafe_code)]
 
+pub mod berth_rules;
 pub mod clients;
 pub mod contacts;
 pub mod custom_fields;
+pub mod follow_ups;
+pub mod interests;
 pub mod permissions;
 pub mod pipeline;
 pub mod ports;

@@ -57,6 +57,8 @@ pub const KINDS: &[Kind] = &[
     logged("client_contact", "Contact"),
     logged("client_relationship", "Relationship"),
     revertable("interest", "Interest", "interests"),
+    logged("interest_note", "Interest note"),
+    logged("berth_status_suggestion", "Berth status suggestion"),
     revertable("berth", "Berth", "berths"),
     Kind {
         name: "port",

@@ -138,6 +138,9 @@ pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<V
         crate::custom_fields::client_panel(tx, ctx, client_id).await?,
     ));
     out.push(Panel::main(
+        crate::interests::client_panel(tx, ctx, client_id).await?,
+    ));
+    out.push(Panel::main(
         crate::notes::client_panel(tx, ctx, client_id).await?,
     ));
     out.push(Panel::side(

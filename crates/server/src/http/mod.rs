@@ -51,6 +51,8 @@ pub fn routes(state: &AppState) -> Routes {
         crate::client_list::routes,
         crate::saved_views::routes,
         crate::search::routes,
+        crate::interests::routes,
+        crate::berth_rules::routes,
         crate::pipeline::routes,
         crate::recommendations::routes,
     ];

@@ -1,6 +1,6 @@
 //! The 15-minute edit window and the job that locks notes past it.
 
-use super::subject::ClientNotes;
+use super::subject::{ClientNotes, InterestNotes};
 use crate::http::Error;
 use crate::jobs::{Job, JobContext};
 use chrono::{DateTime, Duration, Utc};
@@ -81,6 +81,7 @@ impl Job for LockNotes {
         for port_id in ports {
             let mut tx = ctx.state.db.begin_port(port_id).await?;
             locked += super::store::lock_old::<ClientNotes>(&mut tx).await?;
+            locked += super::store::lock_old::<InterestNotes>(&mut tx).await?;
             tx.commit().await?;
         }
         if locked > 0 {

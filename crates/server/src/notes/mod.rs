@@ -1,5 +1,5 @@
-//! Notes on records: client notes now, interest notes with the same code later
-//! (a [`Subject`] names the table and its parent).
+//! Notes on records: client notes and interest notes, one code for both
+//! (a [`Subject`] names the table, its parent and the permissions).
 //!
 //! Rules (DESIGN.md "Notes"):
 //! * The author may edit a note for [`EDIT_WINDOW_MINUTES`] after `created_at`;
@@ -25,58 +25,55 @@ mod subject;
 mod write;
 
 pub use lock::{EDIT_WINDOW_MINUTES, LockNotes};
-pub use panel::client_panel;
-pub use subject::{ClientNotes, Subject};
+pub use panel::{client_panel, interest_panel};
+pub use subject::{ClientNotes, InterestNotes, Subject};
 
 use crate::access::{Access, Routes};
 
 pub fn routes(routes: Routes) -> Routes {
-    const NOTES: &str = "/api/v1/ports/{port}/clients/{id}/notes";
-    const NOTE: &str = "/api/v1/ports/{port}/clients/{id}/notes/{note_id}";
+    let routes = routes.get(
+        "/api/v1/ports/{port}/mentionable",
+        Access::Member,
+        mentions::mentionable,
+    );
+    subject_routes::<InterestNotes>(subject_routes::<ClientNotes>(routes))
+}
+
+/// The notes API and panel routes of one kind of parent, with its permissions.
+fn subject_routes<S: Subject>(routes: Routes) -> Routes {
+    let api = format!("/api/v1/ports/{{port}}/{}/{{id}}/notes", S::SEGMENT);
+    let page = format!("/ports/{{port}}/{}/{{id}}", S::SEGMENT);
     routes
-        .get(
-            NOTES,
-            Access::Port("clients.view"),
-            api::list::<ClientNotes>,
-        )
-        .post(
-            NOTES,
-            Access::Port("clients.edit"),
-            api::create::<ClientNotes>,
-        )
+        .get(&api, Access::Port(S::VIEW), api::list::<S>)
+        .post(&api, Access::Port(S::EDIT), api::create::<S>)
         .patch(
-            NOTE,
-            Access::Port("clients.edit"),
-            api::update::<ClientNotes>,
+            &format!("{api}/{{note_id}}"),
+            Access::Port(S::EDIT),
+            api::update::<S>,
         )
         .delete(
-            NOTE,
-            Access::Port("clients.edit"),
-            api::delete::<ClientNotes>,
+            &format!("{api}/{{note_id}}"),
+            Access::Port(S::EDIT),
+            api::delete::<S>,
         )
         .get(
-            "/api/v1/ports/{port}/mentionable",
-            Access::Member,
-            mentions::mentionable,
-        )
-        .get(
-            "/ports/{port}/clients/{id}/notes-panel",
-            Access::Port("clients.view"),
-            panel::show::<ClientNotes>,
+            &format!("{page}/notes-panel"),
+            Access::Port(S::VIEW),
+            panel::show::<S>,
         )
         .post(
-            "/ports/{port}/clients/{id}/notes",
-            Access::Port("clients.edit"),
-            panel::create::<ClientNotes>,
+            &format!("{page}/notes"),
+            Access::Port(S::EDIT),
+            panel::create::<S>,
         )
         .get(
-            "/ports/{port}/clients/{id}/notes/{note_id}/edit",
-            Access::Port("clients.edit"),
-            panel::edit_form::<ClientNotes>,
+            &format!("{page}/notes/{{note_id}}/edit"),
+            Access::Port(S::EDIT),
+            panel::edit_form::<S>,
         )
         .post(
-            "/ports/{port}/clients/{id}/notes/{note_id}",
-            Access::Port("clients.edit"),
-            panel::update::<ClientNotes>,
+            &format!("{page}/notes/{{note_id}}"),
+            Access::Port(S::EDIT),
+            panel::update::<S>,
         )
 }

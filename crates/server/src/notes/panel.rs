@@ -122,7 +122,7 @@ fn segments(content: &str, mentions: &[String]) -> Vec<Segment> {
 
 fn item<S: Subject>(ctx: &PortCtx, n: &store::Note, now: DateTime<Utc>) -> Item {
     let tz: Tz = ctx.port.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let editable = ctx.can("clients.edit")
+    let editable = ctx.can(S::EDIT)
         && may_edit(&ctx.user.id, &n.author_id, n.created_at, n.is_locked, now).is_ok();
     Item {
         id: n.id,
@@ -188,7 +188,7 @@ async fn render_panel<S: Subject>(
     let (items, more) = page_of::<S>(conn, ctx, parent, None).await?;
     let panel = Panel {
         f: frame::<S>(ctx, parent),
-        can_edit: ctx.can("clients.edit"),
+        can_edit: ctx.can(S::EDIT),
         draft,
         error,
         items,
@@ -208,6 +208,15 @@ pub async fn client_panel(
     client_id: Uuid,
 ) -> Result<String> {
     render_panel::<super::ClientNotes>(conn, ctx, client_id, String::new(), None).await
+}
+
+/// The interest page's notes panel, rendered with the page's transaction.
+pub async fn interest_panel(
+    conn: &mut PgConnection,
+    ctx: &PortCtx,
+    interest_id: Uuid,
+) -> Result<String> {
+    render_panel::<super::InterestNotes>(conn, ctx, interest_id, String::new(), None).await
 }
 
 fn param(params: &HashMap<String, String>, key: &str) -> Result<Uuid> {

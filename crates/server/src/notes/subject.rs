@@ -17,6 +17,10 @@ pub trait Subject: Send + Sync + 'static {
     const ENTITY: &'static str;
     /// The URL segment of the parent's pages: `clients`.
     const SEGMENT: &'static str;
+    /// The permission that shows the notes (the parent's): `clients.view`.
+    const VIEW: &'static str;
+    /// The permission that writes them: `clients.edit`.
+    const EDIT: &'static str;
 
     /// The parent's page, where a mention links.
     fn page(slug: &str, parent: Uuid) -> String {
@@ -33,4 +37,22 @@ impl Subject for ClientNotes {
     const PARENT_NAME_SQL: &'static str = "SELECT full_name FROM clients WHERE id = $1";
     const ENTITY: &'static str = "client_note";
     const SEGMENT: &'static str = "clients";
+    const VIEW: &'static str = "clients.view";
+    const EDIT: &'static str = "clients.edit";
+}
+
+/// Notes on an interest, named for people by its client and berth.
+pub struct InterestNotes;
+
+impl Subject for InterestNotes {
+    const TABLE: &'static str = "interest_notes";
+    const PARENT_TABLE: &'static str = "interests";
+    const PARENT_KEY: &'static str = "interest_id";
+    const PARENT_NAME_SQL: &'static str = "SELECT c.full_name || '’s interest' || COALESCE(' in berth ' || b.mooring_number, '')
+         FROM interests i JOIN clients c ON c.id = i.client_id LEFT JOIN berths b ON b.id = i.berth_id
+         WHERE i.id = $1";
+    const ENTITY: &'static str = "interest_note";
+    const SEGMENT: &'static str = "interests";
+    const VIEW: &'static str = "interests.view";
+    const EDIT: &'static str = "interests.edit";
 }

@@ -9,6 +9,7 @@
 //! shape and the sense of a value before it is stored.
 
 mod api;
+mod berth_rules;
 pub mod page;
 
 pub use api::routes;

@@ -16,7 +16,7 @@ use domain::settings::{EoiReminderSettings, FollowUpDefaults, SendWindow};
 use serde::Deserialize;
 
 pub fn routes(routes: Routes) -> Routes {
-    routes
+    let routes = routes
         .get(
             "/ports/{port}/settings",
             Access::AnyOf(&crate::web::shell::SETTINGS_VIEW),
@@ -31,15 +31,17 @@ pub fn routes(routes: Routes) -> Routes {
             "/ports/{port}/settings/reminders",
             Access::Port("settings.edit"),
             save,
-        )
+        );
+    super::berth_rules::routes(routes)
 }
 
 /// The pages of the Settings area and the permission that shows each.
-const AREA: [(&str, &str, &str); 6] = [
+const AREA: [(&str, &str, &str); 7] = [
     ("Members", "members", "users.view"),
     ("Roles", "roles", "roles.view"),
     ("Port", "port", "settings.view"),
     ("Reminders", "reminders", "settings.view"),
+    ("Berth rules", "berth-rules", "settings.view"),
     ("Tags", "tags", "tags.view"),
     ("Custom fields", "custom-fields", "custom_fields.view"),
 ];

@@ -3,7 +3,8 @@
 //!
 //! `api` is the tag catalogue (create, rename, recolour, delete, list with
 //! usage counts); `records` puts tags on records and reads them back for many
-//! records at once; `page` is the settings tab; `panel` the client page's chips.
+//! records at once; `page` is the settings tab; `panel` the chips on a record's
+//! page (clients and interests, [`Tagged`]).
 
 mod api;
 mod page;
@@ -11,9 +12,9 @@ mod panel;
 pub mod records;
 
 pub use api::{TagOut, TagUsage};
-pub use panel::client_panel;
+pub use panel::{client_panel, record_panel};
 pub(crate) use panel::{fragment_or_page, is_htmx};
-pub use records::{Target, tags_of};
+pub use records::{ClientTags, InterestTags, Tagged, Target, tags_of};
 
 use crate::access::{Access, Routes};
 
@@ -41,26 +42,22 @@ pub fn routes(routes: Routes) -> Routes {
             "/api/v1/ports/{port}/tags/{id}",
             Access::Port("tags.delete"),
             api::delete,
-        )
-        .get(
-            "/api/v1/ports/{port}/clients/{id}/tags",
-            Access::Port("clients.view"),
-            records::client_list,
-        )
-        .put(
-            "/api/v1/ports/{port}/clients/{id}/tags",
-            Access::Port("clients.edit"),
-            records::client_replace,
-        )
-        .post(
-            "/api/v1/ports/{port}/clients/{id}/tags",
-            Access::Port("clients.edit"),
-            records::client_add,
-        )
-        .delete(
-            "/api/v1/ports/{port}/clients/{id}/tags/{tag_id}",
-            Access::Port("clients.edit"),
-            records::client_remove,
         );
-    panel::routes(page::routes(routes))
+    let routes = record_routes::<InterestTags>(record_routes::<ClientTags>(routes));
+    page::routes(routes)
+}
+
+/// The tag API and panel of one kind of record.
+fn record_routes<T: Tagged>(routes: Routes) -> Routes {
+    let api = format!("/api/v1/ports/{{port}}/{}/{{id}}/tags", T::SEGMENT);
+    let routes = routes
+        .get(&api, Access::Port(T::VIEW), records::list::<T>)
+        .put(&api, Access::Port(T::EDIT), records::replace::<T>)
+        .post(&api, Access::Port(T::EDIT), records::add::<T>)
+        .delete(
+            &format!("{api}/{{tag_id}}"),
+            Access::Port(T::EDIT),
+            records::remove::<T>,
+        );
+    panel::record_routes::<T>(routes)
 }

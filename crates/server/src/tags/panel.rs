@@ -1,10 +1,11 @@
-//! The client page's tags panel: the client's tags as chips in their colours,
-//! × to remove one, and a combobox of the port's tags to add one. It posts to
-//! the routes below through htmx and swaps itself for the re-rendered panel,
-//! so the client page only has to include [`client_panel`]'s HTML once.
+//! The tags panel of a record's page (a client, an interest: [`Tagged`]): the
+//! record's tags as chips in their colours, × to remove one, and a combobox of
+//! the port's tags to add one. It posts to the routes below through htmx and
+//! swaps itself for the re-rendered panel, so a page only has to include
+//! [`record_panel`]'s HTML once.
 
 use super::api::{self, NewTag, TagOut};
-use super::records::{self, Change, Target, tags_of_one};
+use super::records::{self, Change, Tagged, tags_of_one};
 use crate::access::{self, Access, PortCtx, Routes};
 use crate::auth::csrf::CsrfForm;
 use crate::http::{Error, Result};
@@ -18,22 +19,20 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub fn routes(routes: Routes) -> Routes {
+/// The panel's routes for records of kind `T`.
+pub fn record_routes<T: Tagged>(routes: Routes) -> Routes {
+    let page = format!("/ports/{{port}}/{}/{{id}}", T::SEGMENT);
     routes
         .get(
-            "/ports/{port}/clients/{id}/tags-panel",
-            Access::Port("clients.view"),
-            show,
+            &format!("{page}/tags-panel"),
+            Access::Port(T::VIEW),
+            show::<T>,
         )
+        .post(&format!("{page}/tags"), Access::Port(T::EDIT), add::<T>)
         .post(
-            "/ports/{port}/clients/{id}/tags",
-            Access::Port("clients.edit"),
-            add,
-        )
-        .post(
-            "/ports/{port}/clients/{id}/tags/{tag_id}/remove",
-            Access::Port("clients.edit"),
-            remove,
+            &format!("{page}/tags/{{tag_id}}/remove"),
+            Access::Port(T::EDIT),
+            remove::<T>,
         )
 }
 
@@ -41,11 +40,13 @@ pub fn routes(routes: Routes) -> Routes {
 #[template(path = "tags/panel.html")]
 struct Panel {
     slug: String,
-    client_id: Uuid,
+    /// The record's URL segment: `clients`, `interests`.
+    segment: &'static str,
+    record_id: Uuid,
     csrf: String,
     icons: &'static str,
     tags: Vec<TagOut>,
-    /// The port's tags the client does not carry: the combobox's choices.
+    /// The port’s tags the record does not carry: the combobox’s choices.
     choices: Vec<TagOut>,
     can_edit: bool,
     can_create: bool,
@@ -59,26 +60,27 @@ pub async fn client_panel(
     ctx: &PortCtx,
     client_id: Uuid,
 ) -> Result<String> {
-    panel(conn, ctx, client_id, String::new(), None).await
+    record_panel::<records::ClientTags>(conn, ctx, client_id).await
 }
 
-async fn panel(
+/// The panel's HTML for record `id` of kind `T` (404 when the port has none).
+pub async fn record_panel<T: Tagged>(
     conn: &mut PgConnection,
     ctx: &PortCtx,
-    client_id: Uuid,
+    id: Uuid,
+) -> Result<String> {
+    panel::<T>(conn, ctx, id, String::new(), None).await
+}
+
+async fn panel<T: Tagged>(
+    conn: &mut PgConnection,
+    ctx: &PortCtx,
+    id: Uuid,
     typed: String,
     error: Option<String>,
 ) -> Result<String> {
-    let exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1) AS "e!""#,
-        client_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if !exists {
-        return Err(Error::NotFound);
-    }
-    let tags = tags_of_one(conn, Target::Client, client_id).await?;
+    records::record_exists(&mut *conn, T::TARGET, id).await?;
+    let tags = tags_of_one(conn, T::TARGET, id).await?;
     let choices = api::all(conn)
         .await?
         .into_iter()
@@ -86,7 +88,8 @@ async fn panel(
         .collect();
     let html = render(&Panel {
         slug: ctx.port.slug.clone(),
-        client_id,
+        segment: T::SEGMENT,
+        record_id: id,
         csrf: ctx
             .user
             .session()
@@ -95,7 +98,7 @@ async fn panel(
         icons: ASSET_URLS.icons,
         tags,
         choices,
-        can_edit: ctx.can("clients.edit"),
+        can_edit: ctx.can(T::EDIT),
         can_create: ctx.can("tags.create"),
         typed,
         error,
@@ -138,16 +141,16 @@ pub(crate) async fn fragment_or_page(
 
 /// After a change: htmx gets the new panel (200 even when refused, so htmx
 /// swaps it in with the message); a plain form goes back to the panel's page.
-async fn answer(
+async fn answer<T: Tagged>(
     ctx: &PortCtx,
     headers: &HeaderMap,
-    client_id: Uuid,
+    id: Uuid,
     typed: String,
     error: Option<String>,
 ) -> Result<Response> {
     let mut tx = ctx.begin().await?;
     let refused = error.is_some();
-    let html = panel(&mut tx, ctx, client_id, typed, error).await?;
+    let html = panel::<T>(&mut tx, ctx, id, typed, error).await?;
     tx.commit().await?;
     if is_htmx(headers) {
         return Ok(Html(html).into_response());
@@ -158,20 +161,21 @@ async fn answer(
         return Ok(res);
     }
     Ok(Redirect::to(&format!(
-        "/ports/{}/clients/{client_id}/tags-panel",
-        ctx.port.slug
+        "/ports/{}/{}/{id}/tags-panel",
+        ctx.port.slug,
+        T::SEGMENT
     ))
     .into_response())
 }
 
-/// `GET /ports/{port}/clients/{id}/tags-panel`
-async fn show(
+/// `GET /ports/{port}/{records}/{id}/tags-panel`
+async fn show<T: Tagged>(
     ctx: PortCtx,
     headers: HeaderMap,
     Path((_, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
     let mut tx = ctx.begin().await?;
-    let html = client_panel(&mut tx, &ctx, id).await?;
+    let html = record_panel::<T>(&mut tx, &ctx, id).await?;
     tx.commit().await?;
     fragment_or_page(&ctx, &headers, "Tags", html).await
 }
@@ -192,25 +196,26 @@ async fn by_name(ctx: &PortCtx, name: &str) -> Result<Option<Uuid>> {
     Ok(id)
 }
 
-/// `POST /ports/{port}/clients/{id}/tags`: adds the tag typed or picked; a
+/// `POST /ports/{port}/{records}/{id}/tags`: adds the tag typed or picked; a
 /// name the port has no tag for creates one when the user may create tags.
-async fn add(
+async fn add<T: Tagged>(
     ctx: PortCtx,
     headers: HeaderMap,
     Path((_, id)): Path<(String, Uuid)>,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> Result<Response> {
     let name = form.name.trim().to_owned();
-    let refuse = |message: String| answer(&ctx, &headers, id, form.name.clone(), Some(message));
+    let refuse =
+        |message: String| answer::<T>(&ctx, &headers, id, form.name.clone(), Some(message));
     if name.is_empty() {
         return refuse("Type or pick a tag to add.".into()).await;
     }
     let tag = match by_name(&ctx, &name).await? {
         Some(tag) => tag,
         None if ctx.can("tags.create") => {
-            // The client must exist before a tag is made for it.
+            // The record must exist before a tag is made for it.
             let mut tx = ctx.begin().await?;
-            records::lock_record(&mut tx, Target::Client, id).await?;
+            records::lock_record(&mut tx, T::TARGET, id).await?;
             tx.commit().await?;
             let new = NewTag {
                 name: name.clone(),
@@ -232,20 +237,20 @@ async fn add(
             .await;
         }
     };
-    records::change(&ctx, Target::Client, id, Change::Add(tag)).await?;
-    answer(&ctx, &headers, id, String::new(), None).await
+    records::change(&ctx, T::TARGET, id, Change::Add(tag)).await?;
+    answer::<T>(&ctx, &headers, id, String::new(), None).await
 }
 
 #[derive(Deserialize)]
 struct Confirm {}
 
-/// `POST /ports/{port}/clients/{id}/tags/{tag_id}/remove`
-async fn remove(
+/// `POST /ports/{port}/{records}/{id}/tags/{tag_id}/remove`
+async fn remove<T: Tagged>(
     ctx: PortCtx,
     headers: HeaderMap,
     Path((_, id, tag)): Path<(String, Uuid, Uuid)>,
     CsrfForm(Confirm {}): CsrfForm<Confirm>,
 ) -> Result<Response> {
-    records::change(&ctx, Target::Client, id, Change::Remove(tag)).await?;
-    answer(&ctx, &headers, id, String::new(), None).await
+    records::change(&ctx, T::TARGET, id, Change::Remove(tag)).await?;
+    answer::<T>(&ctx, &headers, id, String::new(), None).await
 }

@@ -211,51 +211,82 @@ pub struct AddBody {
     pub tag_id: Uuid,
 }
 
-/// `GET /api/v1/ports/{port}/clients/{id}/tags`
-pub async fn client_list(
+/// A kind of record whose tags the API and the page panel serve: its
+/// [`Target`], the URL segment of its pages and the permissions to read
+/// (the record's view) and change (the record's edit) its tags.
+pub trait Tagged: Send + Sync + 'static {
+    const TARGET: Target;
+    const SEGMENT: &'static str;
+    const VIEW: &'static str;
+    const EDIT: &'static str;
+}
+
+pub struct ClientTags;
+
+impl Tagged for ClientTags {
+    const TARGET: Target = Target::Client;
+    const SEGMENT: &'static str = "clients";
+    const VIEW: &'static str = "clients.view";
+    const EDIT: &'static str = "clients.edit";
+}
+
+pub struct InterestTags;
+
+impl Tagged for InterestTags {
+    const TARGET: Target = Target::Interest;
+    const SEGMENT: &'static str = "interests";
+    const VIEW: &'static str = "interests.view";
+    const EDIT: &'static str = "interests.edit";
+}
+
+/// 404 unless the record exists at the port.
+pub async fn record_exists(conn: &mut PgConnection, target: Target, id: Uuid) -> Result<()> {
+    let (_, _, records, _) = target.names();
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {records} WHERE id = $1)");
+    let found: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    if found { Ok(()) } else { Err(Error::NotFound) }
+}
+
+/// `GET /api/v1/ports/{port}/{records}/{id}/tags`
+pub async fn list<T: Tagged>(
     ctx: PortCtx,
     Path((_, id)): Path<(String, Uuid)>,
 ) -> Result<Json<List<TagOut>>> {
     let mut tx = ctx.begin().await?;
-    let exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1) AS "e!""#,
-        id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !exists {
-        return Err(Error::NotFound);
-    }
-    let tags = tags_of_one(&mut tx, Target::Client, id).await?;
+    record_exists(&mut tx, T::TARGET, id).await?;
+    let tags = tags_of_one(&mut tx, T::TARGET, id).await?;
     tx.commit().await?;
     Ok(Json(List::whole(tags)))
 }
 
-/// `PUT /api/v1/ports/{port}/clients/{id}/tags`: the client's tags become these.
-pub async fn client_replace(
+/// `PUT /api/v1/ports/{port}/{records}/{id}/tags`: the record's tags become these.
+pub async fn replace<T: Tagged>(
     ctx: PortCtx,
     Path((_, id)): Path<(String, Uuid)>,
     Checked(body): Checked<ReplaceBody>,
 ) -> Result<Json<List<TagOut>>> {
-    let tags = change(&ctx, Target::Client, id, Change::Replace(body.tag_ids)).await?;
+    let tags = change(&ctx, T::TARGET, id, Change::Replace(body.tag_ids)).await?;
     Ok(Json(List::whole(tags)))
 }
 
-/// `POST /api/v1/ports/{port}/clients/{id}/tags`: adds one; adding it again changes nothing.
-pub async fn client_add(
+/// `POST /api/v1/ports/{port}/{records}/{id}/tags`: adds one; adding it again changes nothing.
+pub async fn add<T: Tagged>(
     ctx: PortCtx,
     Path((_, id)): Path<(String, Uuid)>,
     Checked(body): Checked<AddBody>,
 ) -> Result<Json<List<TagOut>>> {
-    let tags = change(&ctx, Target::Client, id, Change::Add(body.tag_id)).await?;
+    let tags = change(&ctx, T::TARGET, id, Change::Add(body.tag_id)).await?;
     Ok(Json(List::whole(tags)))
 }
 
-/// `DELETE /api/v1/ports/{port}/clients/{id}/tags/{tag_id}`
-pub async fn client_remove(
+/// `DELETE /api/v1/ports/{port}/{records}/{id}/tags/{tag_id}`
+pub async fn remove<T: Tagged>(
     ctx: PortCtx,
     Path((_, id, tag)): Path<(String, Uuid, Uuid)>,
 ) -> Result<StatusCode> {
-    change(&ctx, Target::Client, id, Change::Remove(tag)).await?;
+    change(&ctx, T::TARGET, id, Change::Remove(tag)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
