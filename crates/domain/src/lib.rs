@@ -15,6 +15,7 @@ pub mod interests;
 pub mod permissions;
 pub mod pipeline;
 pub mod ports;
+pub mod recommendations;
 pub mod settings;
 pub mod text_enum;
 pub mod units;

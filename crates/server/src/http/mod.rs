@@ -54,6 +54,8 @@ pub fn routes(state: &AppState) -> Routes {
         crate::berths::routes,
         crate::interests::routes,
         crate::berth_rules::routes,
+        crate::pipeline::routes,
+        crate::recommendations::routes,
     ];
     domains
         .iter()

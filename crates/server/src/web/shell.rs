@@ -104,6 +104,7 @@ impl Section {
     pub fn requires(self) -> Option<&'static str> {
         match self {
             Section::Audit => Some("audit.view"),
+            Section::Pipeline => Some("interests.view"),
             _ => None,
         }
     }
@@ -116,6 +117,7 @@ impl Section {
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
             (Section::Berths, Some(slug)) => Some(format!("/ports/{slug}/berths")),
+            (Section::Pipeline, Some(slug)) => Some(format!("/ports/{slug}/pipeline")),
             _ => None,
         }
     }

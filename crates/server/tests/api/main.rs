@@ -29,6 +29,8 @@ mod migrations;
 mod notes;
 mod notifications;
 mod pages;
+mod pipeline;
+mod recommendations;
 mod scratchpad;
 mod tags;
 mod tenancy;

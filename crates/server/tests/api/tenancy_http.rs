@@ -34,6 +34,9 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "status-suggestions" => {
             "SELECT id::text FROM berth_status_suggestions WHERE port_id = $1 LIMIT 1"
         }
+        "recommendations" => {
+            "SELECT id::text FROM berth_recommendations WHERE port_id = $1 LIMIT 1"
+        }
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -152,14 +155,16 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     .await
     .unwrap();
 
-    // A berth of B with a maintenance entry, an interest on it, a note on the
-    // interest and a pending status suggestion.
+    // A berth of B with a maintenance entry, an interest on it, a
+    // recommendation of it, a note on the interest and a pending status suggestion.
     sqlx::query(
         "WITH b AS (INSERT INTO berths (port_id, mooring_number) VALUES ($1, 'B-1') RETURNING id),
               m AS (INSERT INTO berth_maintenance_log (port_id, berth_id, category, description, performed_date, created_by)
                     SELECT $1, id, 'routine', 'Bravo only', '2026-01-01', 'system' FROM b),
               i AS (INSERT INTO interests (port_id, client_id, berth_id)
                     SELECT $1, (SELECT id FROM clients WHERE port_id = $1 LIMIT 1), b.id FROM b RETURNING id, berth_id),
+              r AS (INSERT INTO berth_recommendations (port_id, interest_id, berth_id, source)
+                    SELECT $1, id, berth_id, 'ai' FROM i),
               n AS (INSERT INTO interest_notes (port_id, interest_id, author_id, content)
                     SELECT $1, i.id, $2, 'Bravo interest note' FROM i)
          INSERT INTO berth_status_suggestions (port_id, berth_id, interest_id, trigger, target_status)
