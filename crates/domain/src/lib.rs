@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod berth_rules;
+pub mod berths;
 pub mod clients;
 pub mod contacts;
 pub mod custom_fields;

@@ -60,6 +60,7 @@ pub const KINDS: &[Kind] = &[
     logged("interest_note", "Interest note"),
     logged("berth_status_suggestion", "Berth status suggestion"),
     revertable("berth", "Berth", "berths"),
+    logged("berth_maintenance", "Berth maintenance"),
     Kind {
         name: "port",
         label: "Port",

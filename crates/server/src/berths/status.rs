@@ -121,3 +121,71 @@ pub async fn change_with_note(
     // frees a berth (manual, rule, accepted suggestion) notifies alike.
     Ok(Some(changed))
 }
+
+/// `POST …/berths/{id}/status`: a change by hand, with the reason the
+/// person gives for it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Longest reason text kept.
+pub const REASON_MAX: usize = 500;
+
+/// Checks a manual change's body: a known status, and a reason (required,
+/// at most [`REASON_MAX`] characters). Problems name their fields.
+pub fn check(body: &StatusBody) -> Result<(BerthStatus, String)> {
+    let mut problems = Vec::new();
+    let status = body
+        .status
+        .trim()
+        .parse::<BerthStatus>()
+        .map_err(|e| problems.push(("status".to_owned(), e)))
+        .ok();
+    let reason = body.reason.as_deref().unwrap_or("").trim().to_owned();
+    if reason.is_empty() {
+        problems.push((
+            "reason".to_owned(),
+            "is required: say why the status changes".to_owned(),
+        ));
+    } else if reason.chars().count() > REASON_MAX {
+        problems.push((
+            "reason".to_owned(),
+            format!("must be at most {REASON_MAX} characters"),
+        ));
+    }
+    crate::http::checked::problems(problems)?;
+    Ok((status.unwrap_or(BerthStatus::Available), reason))
+}
+
+/// Changes a berth's status by hand for the request's user and commits.
+pub async fn change_manually(
+    ctx: &crate::access::PortCtx,
+    id: Uuid,
+    body: &StatusBody,
+) -> Result<Option<Changed>> {
+    let (to, reason) = check(body)?;
+    let mut tx = ctx.begin().await?;
+    let changed =
+        change_with_note(&mut tx, &Actor::from(ctx), id, to, MANUAL, Some(&reason)).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// `POST /api/v1/ports/{port}/berths/{id}/status` `{"status", "reason"}` →
+/// 200 with the berth (unchanged when it had that status already).
+pub async fn api(
+    ctx: crate::access::PortCtx,
+    axum::extract::Path((_, id)): axum::extract::Path<(String, String)>,
+    crate::http::checked::Checked(body): crate::http::checked::Checked<StatusBody>,
+) -> Result<axum::Json<super::write::BerthOut>> {
+    let id = super::model::parse_id(&id)?;
+    change_manually(&ctx, id, &body).await?;
+    let mut tx = ctx.begin().await?;
+    let out = super::write::find_out(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(axum::Json(out))
+}

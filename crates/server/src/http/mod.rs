@@ -53,6 +53,7 @@ pub fn routes(state: &AppState) -> Routes {
         crate::search::routes,
         crate::interests::routes,
         crate::berth_rules::routes,
+        crate::berths::routes,
     ];
     domains
         .iter()

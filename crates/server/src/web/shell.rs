@@ -115,6 +115,7 @@ impl Section {
             (Section::Dashboard, None) => Some("/".to_owned()),
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
+            (Section::Berths, Some(slug)) => Some(format!("/ports/{slug}/berths")),
             _ => None,
         }
     }
@@ -389,7 +390,14 @@ mod tests {
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
         assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
-        assert!(items[2..].iter().all(|i| i.href.is_none() && !i.current));
+        assert_eq!(items[3].href.as_deref(), Some("/ports/north/berths"));
+        let built = ["Dashboard", "Clients", "Berths"];
+        assert!(
+            items
+                .iter()
+                .filter(|i| !built.contains(&i.label))
+                .all(|i| i.href.is_none() && !i.current)
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod auth;
 mod berth_rules;
+mod berths;
 mod browser;
 mod cli;
 mod client_list;

@@ -29,10 +29,11 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         }
         "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
         "interests" => "SELECT id::text FROM interests WHERE port_id = $1 LIMIT 1",
-        "berths" => "SELECT id::text FROM berths WHERE port_id = $1 LIMIT 1",
         "status-suggestions" => {
             "SELECT id::text FROM berth_status_suggestions WHERE port_id = $1 LIMIT 1"
         }
+        "berths" => "SELECT id::text FROM berths WHERE port_id = $1 LIMIT 1",
+        "maintenance" => "SELECT id::text FROM berth_maintenance_log WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -164,6 +165,17 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     )
     .bind(b)
     .bind(&b_member)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    // A berth of B with a maintenance entry.
+    sqlx::query(
+        "WITH b AS (INSERT INTO berths (port_id, mooring_number) VALUES ($1, 'B-1') RETURNING id)
+         INSERT INTO berth_maintenance_log (port_id, berth_id, category, description, performed_date, created_by)
+         SELECT $1, id, 'routine', 'Bravo only', '2026-01-01', 'system' FROM b",
+    )
+    .bind(b)
     .execute(&app.db)
     .await
     .unwrap();
