@@ -86,6 +86,17 @@ pub const KINDS: &[Kind] = &[
 /// and bookkeeping.
 pub const PROTECTED_COLUMNS: [&str; 4] = ["id", "port_id", "created_at", "updated_at"];
 
+/// Fields of one kind a revert never writes: they change through their own
+/// path only. A berth's status goes through `berths::status::change`, which
+/// records who and why and runs what follows a change; it is changed back by
+/// hand, with a reason, rather than reverted.
+pub const PROTECTED_FIELDS: &[(&str, &str)] = &[
+    ("berth", "status"),
+    ("berth", "status_last_changed_by"),
+    ("berth", "status_last_changed_reason"),
+    ("berth", "status_last_modified"),
+];
+
 pub fn find(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.name == name)
 }

@@ -144,6 +144,7 @@ pub async fn revert(
     }
     let table = kinds::revert_table(&entry.entity_type).ok_or(Refusal::NotRevertable)?;
     if PROTECTED_COLUMNS.contains(&field.as_str())
+        || kinds::PROTECTED_FIELDS.contains(&(entry.entity_type.as_str(), field.as_str()))
         || !is_writable_column(tx, table.name, &field).await?
     {
         return Err(Refusal::NotRevertable);

@@ -1021,3 +1021,158 @@ async fn the_berth_pages_list_show_create_and_change_status() {
     .await;
     assert!(found.to_string().contains("Berth G1"), "{found}");
 }
+
+#[tokio::test]
+async fn a_status_change_is_not_reverted_through_the_audit_log() {
+    let app = TestApp::spawn().await;
+    port(&app, "marina").await;
+    let (dir, _) = member(&app, "director", "marina").await;
+    let (_, b) = create(&dir, &app, json!({"mooring_number": "R1"})).await;
+    let id = b["id"].as_str().unwrap();
+    let (s, _) = call(
+        &dir,
+        &app,
+        Method::POST,
+        &format!("{API}/{id}/status"),
+        Some(json!({"status": "sold", "reason": "Completed"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let entry: Uuid = sqlx::query_scalar(
+        "SELECT id FROM audit_logs WHERE entity_type = 'berth' AND field_changed = 'status'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let (s, _) = call(
+        &dir,
+        &app,
+        Method::POST,
+        &format!("/api/v1/ports/marina/audit-logs/{entry}/revert"),
+        None,
+    )
+    .await;
+    assert_ne!(s, StatusCode::OK);
+    let (_, b) = call(&dir, &app, Method::GET, &format!("{API}/{id}"), None).await;
+    assert_eq!(b["status"], "sold");
+}
+
+#[tokio::test]
+async fn in_a_browser_the_list_filters_by_status_and_the_berth_page_changes_it() {
+    let app = TestApp::spawn().await;
+    port(&app, "marina").await;
+    let (dir, _) = member(&app, "director", "marina").await;
+    for (m, ft) in [("H1", 40), ("H2", 50), ("H3", 60)] {
+        create(
+            &dir,
+            &app,
+            json!({"mooring_number": m, "area": "Pier H", "length_ft": ft}),
+        )
+        .await;
+    }
+    let (_, list) = call(&dir, &app, Method::GET, &format!("{API}?q=H2"), None).await;
+    let h2 = list["data"][0]["id"].as_str().unwrap().to_owned();
+    call(
+        &dir,
+        &app,
+        Method::POST,
+        &format!("{API}/{h2}/status"),
+        Some(json!({"status": "sold", "reason": "Sold at the boat show"})),
+    )
+    .await;
+    app.create_user("berths@example.test", false, Some(("marina", "director")))
+        .await;
+
+    let browser = crate::browser::Browser::start(&app).await;
+    browser.open("/login").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("berths@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/marina'")
+        .await;
+
+    // The navigation leads to the list; the Sold chip narrows it.
+    browser
+        .find("#sidebar a[href='/ports/marina/berths']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelectorAll('.berth-table tbody tr').length === 3")
+        .await;
+    browser
+        .find(".status-toggle[data-status='sold'] input")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(".berth-filters button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.search.includes('status=sold')")
+        .await;
+    browser
+        .wait_until("document.querySelectorAll('.berth-table tbody tr').length === 1")
+        .await;
+
+    // To the berth, and back to available with a reason.
+    browser
+        .find(".berth-table tbody th a")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until(&format!(
+            "location.pathname === '/ports/marina/berths/{h2}'"
+        ))
+        .await;
+    assert_eq!(
+        browser.find("main h1").await.text().await.unwrap(),
+        "Berth H2"
+    );
+    browser
+        .js("document.getElementById('status-to').value = 'available'; return 1")
+        .await;
+    browser
+        .find("#status-reason")
+        .await
+        .send_keys("Buyer withdrew")
+        .await
+        .unwrap();
+    browser
+        .find(".status-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "document.querySelector('.berth-head .berth-status').dataset.status === 'available'",
+        )
+        .await;
+    browser.close().await;
+    let (_, b) = call(&dir, &app, Method::GET, &format!("{API}/{h2}"), None).await;
+    assert_eq!(b["status"], "available");
+}
