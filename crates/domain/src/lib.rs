@@ -5,8 +5,8 @@
 //! the HTTP handlers, the jobs and the command line alike.
 #![forbid(unsafe_code)]
 
-pub mod berths;
 pub mod berth_rules;
+pub mod berths;
 pub mod clients;
 pub mod contacts;
 pub mod custom_fields;

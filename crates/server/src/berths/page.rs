@@ -110,6 +110,10 @@ pub async fn sections(
     forms: &Forms,
 ) -> Result<Vec<Section>> {
     let mut out = vec![Section::main(html(&Overview::of(ctx, berth))?)];
+    // Waiting suggestions first: deciding one is the usual status change.
+    out.push(Section::main(
+        crate::berth_rules::berth_panel(tx, ctx, berth.id).await?,
+    ));
     if ctx.can("berths.change_status") {
         out.push(Section::main(html(&StatusPanel::of(ctx, berth, forms))?));
     }

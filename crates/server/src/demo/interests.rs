@@ -1,5 +1,8 @@
 //! The demo pipeline: interests at every stage, their milestones stamped as the
-//! pipeline rules would have stamped them, and berth statuses to match.
+//! pipeline rules would have stamped them, and berth statuses to match; the
+//! suggestions the default rules leave waiting on berths of early interests;
+//! and a few berths with a second, less advanced interest, which follow the
+//! most advanced one.
 
 use super::berths::Berth;
 use super::clients::Client;
@@ -46,6 +49,8 @@ pub async fn insert(
         .collect();
     let mut used = vec![false; berths.len()];
     let mut count = 0;
+    // (interest, berth index, stage) of each interest linked to a berth.
+    let mut linked: Vec<(Uuid, usize, Stage)> = Vec::new();
     for (i, client) in owners.iter().take(Stage::ALL.len() * PER_STAGE).enumerate() {
         let stage = Stage::ALL[i % Stage::ALL.len()];
         let length = client.yacht_length_ft.unwrap_or_default();
@@ -70,12 +75,13 @@ pub async fn insert(
         } else {
             "general_interest"
         };
-        sqlx::query!(
+        let id = sqlx::query_scalar!(
             r#"INSERT INTO interests (port_id, client_id, berth_id, pipeline_stage, lead_category, source,
                 eoi_status, contract_status, deposit_status,
                 date_first_contact, date_last_contact, date_eoi_sent, date_eoi_signed, date_contract_sent,
                 date_contract_signed, date_deposit_received, reminder_enabled, reminder_days, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"#,
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+               RETURNING id"#,
             port_id,
             client.id,
             berth.map(|b| berths[b].id),
@@ -96,8 +102,11 @@ pub async fn insert(
             (stage < Stage::Completed).then_some(7),
             created,
         )
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+        if let Some(b) = berth {
+            linked.push((id, b, stage));
+        }
 
         // Berth statuses as the default rules (BR-001) would have left them.
         let rule = match stage {
@@ -121,6 +130,84 @@ pub async fn insert(
             .execute(&mut **tx)
             .await?;
         }
+        count += 1;
+    }
+    suggestions(tx, port_id, berths, &linked).await?;
+    let rest: Vec<&Client> = owners.iter().skip(count).copied().collect();
+    count += second_interests(tx, port_id, berths, &linked, &rest, now).await?;
+    Ok(count)
+}
+
+/// The default rule for a linked interest suggests "under offer": berths of
+/// interests not yet past a visit still wait for someone to decide.
+async fn suggestions(
+    tx: &mut PortTx,
+    port_id: Uuid,
+    berths: &[Berth],
+    linked: &[(Uuid, usize, Stage)],
+) -> anyhow::Result<()> {
+    for (interest, b, stage) in linked {
+        if *stage > Stage::Visited {
+            continue;
+        }
+        sqlx::query!(
+            "INSERT INTO berth_status_suggestions (port_id, berth_id, interest_id, trigger, target_status)
+             VALUES ($1, $2, $3, 'interest_linked', 'under_offer')
+             ON CONFLICT (berth_id, target_status) WHERE status = 'pending' DO NOTHING",
+            port_id,
+            berths[*b].id,
+            interest,
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A second, earlier-stage interest on some berths already under offer or
+/// sold: the berth keeps the status its most advanced interest gave it.
+async fn second_interests(
+    tx: &mut PortTx,
+    port_id: Uuid,
+    berths: &[Berth],
+    linked: &[(Uuid, usize, Stage)],
+    owners: &[&Client],
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let taken: Vec<usize> = linked
+        .iter()
+        .filter(|(_, _, stage)| *stage >= Stage::Deposit10pct)
+        .map(|(_, b, _)| *b)
+        .collect();
+    let mut count = 0;
+    for (i, (client, b)) in owners
+        .iter()
+        .zip(taken.iter().step_by(2))
+        .take(6)
+        .enumerate()
+    {
+        let stage = if i % 2 == 0 {
+            Stage::InCommunication
+        } else {
+            Stage::Visited
+        };
+        let created = now - Duration::days(20 + i as i64 * 4);
+        sqlx::query!(
+            "INSERT INTO interests (port_id, client_id, berth_id, pipeline_stage, lead_category, source,
+                date_first_contact, date_last_contact, reminder_enabled, reminder_days, notes, created_at)
+             VALUES ($1, $2, $3, $4, 'specific_qualified', $5, $6, $7, true, 10,
+                     'Would take this berth if the current sale falls through.', $8)",
+            port_id,
+            client.id,
+            berths[*b].id,
+            stage.as_str(),
+            client.source,
+            created + Duration::days(2),
+            now - Duration::days(3 + i as i64),
+            created,
+        )
+        .execute(&mut **tx)
+        .await?;
         count += 1;
     }
     Ok(count)

@@ -13,6 +13,7 @@ pub mod fields;
 pub mod follow_ups;
 mod forms;
 pub mod list;
+mod list_page;
 pub mod model;
 pub mod page;
 mod panel;
@@ -57,7 +58,7 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Port("interests.delete"),
             write::restore_api,
         );
-    forms::routes(page::routes(routes))
+    list_page::routes(forms::routes(page::routes(routes)))
 }
 
 /// `GET /api/v1/ports/{port}/interests/{id}`: every column, the client's

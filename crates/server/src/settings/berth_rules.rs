@@ -32,7 +32,7 @@ pub fn routes(routes: Routes) -> Routes {
 }
 
 const MODES: [(Mode, &str, &str); 3] = [
-    (Mode::Auto, "auto", "Change at once"),
+    (Mode::Auto, "auto", "At once"),
     (Mode::Suggest, "suggest", "Suggest"),
     (Mode::Off, "off", "Do nothing"),
 ];

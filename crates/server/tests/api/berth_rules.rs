@@ -502,6 +502,15 @@ async fn a_dismissed_suggestion_changes_nothing_and_the_berth_section_offers_the
         "{html}"
     );
     assert!(html.contains("Ann Hart"));
+    // The berth page carries the same section.
+    let page = app.get(&format!("/ports/north/berths/{a1}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains(&format!("id=\"status-suggestions-{a1}\""))
+    );
     let sid: Uuid = sqlx::query_scalar("SELECT id FROM berth_status_suggestions")
         .fetch_one(&app.db)
         .await

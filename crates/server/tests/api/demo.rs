@@ -79,6 +79,36 @@ async fn the_demo_port_is_complete_and_a_second_run_changes_nothing() {
             .await
             .unwrap();
     assert!(sold_by_rule > 0);
+    // Early interests leave "under offer" suggestions waiting on available
+    // berths; a few berths carry a second, less advanced interest and keep the
+    // status of the most advanced.
+    let (pending, waiting_on_available): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE b.status = 'available')
+         FROM berth_status_suggestions s JOIN berths b ON b.id = s.berth_id WHERE s.status = 'pending'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        pending > 0 && pending == waiting_on_available,
+        "{pending} {waiting_on_available}"
+    );
+    let shared: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM berths b WHERE b.status <> 'available'
+           AND (SELECT count(*) FROM interests i WHERE i.berth_id = b.id AND i.archived_at IS NULL) > 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(shared > 0);
+    let bad_values: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM interests WHERE source NOT IN ('website', 'manual', 'referral', 'broker')
+            OR lead_category NOT IN ('general_interest', 'specific_qualified', 'hot_lead')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(bad_values, 0, "demo values are ones the API accepts");
 
     // The demo team signs in with the password shown once.
     let password = report

@@ -861,3 +861,62 @@ async fn the_pages_create_show_edit_and_move_an_interest() {
         page.contains(&format!("/ports/north/interests/{id}")) && page.contains("EOI / NDA signed")
     );
 }
+
+#[tokio::test]
+async fn the_list_page_filters_by_the_url_and_pages_by_keyset() {
+    let app = TestApp::spawn().await;
+    let north = port(&app, "north").await;
+    let ann = client(&app, north, "Ann Hart").await;
+    let a1 = berth(&app, north, "A1").await;
+    app.sign_in_as("viewer", "north").await;
+    sqlx::query(
+        "INSERT INTO interests (port_id, client_id, berth_id, pipeline_stage, created_at)
+         SELECT $1, $2, CASE WHEN n = 1 THEN $3 END, CASE WHEN n % 2 = 0 THEN 'visited' ELSE 'open' END,
+                now() - n * interval '1 hour'
+         FROM generate_series(1, 60) n",
+    )
+    .bind(north)
+    .bind(ann)
+    .bind(a1)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let res = app.get("/ports/north/interests").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert_eq!(html.matches("data-stage=").count(), 50, "a page of 50");
+    let at = html.find("rel=\"next\"").expect("a next page link");
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let next = html[start..at - 2].replace("&amp;", "&");
+    let second = app.get(&next).await.text().await.unwrap();
+    assert_eq!(second.matches("data-stage=").count(), 10);
+    assert!(second.contains("First page"));
+
+    let visited = app
+        .get("/ports/north/interests?pipeline_stage=visited")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(visited.matches("data-stage=\"visited\"").count(), 30);
+    assert!(visited.contains("<option value=\"visited\" selected>"));
+    let on_berth = app
+        .get(&format!("/ports/north/interests?berth_id={a1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(on_berth.matches("data-stage=").count(), 1);
+    assert!(
+        on_berth.contains(&format!("name=\"berth_id\" value=\"{a1}\"")),
+        "the filter is kept"
+    );
+    let bad = app
+        .get("/ports/north/interests?pipeline_stage=won")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(bad.contains("Check the filters") && bad.contains("deposit_10pct"));
+}
