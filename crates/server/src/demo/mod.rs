@@ -6,6 +6,7 @@
 //! run finds the port and changes nothing.
 
 mod berths;
+pub mod board;
 pub mod bulk;
 mod clients;
 mod interests;

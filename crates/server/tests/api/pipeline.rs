@@ -808,3 +808,43 @@ async fn cards_move_by_keyboard_and_by_drag_and_the_toast_undoes() {
     }
     browser.close().await;
 }
+
+/// `nimara demo --interests N`: the benchmark's port, every stage filled,
+/// most interests on a priced berth, never filled twice.
+#[tokio::test]
+async fn the_generator_fills_a_port_the_board_can_show() {
+    let app = TestApp::spawn().await;
+    let report = nimara::demo::board::generate(&app.state.db, "gen", 120)
+        .await
+        .unwrap();
+    assert_eq!((report.interests, report.berths), (120, 60));
+    app.sign_in_as("director", "gen").await;
+    let (status, board) = get_json(&app, "/api/v1/ports/gen/pipeline?limit=5").await;
+    assert_eq!(status, 200);
+    let columns = board["columns"].as_array().unwrap();
+    let total: i64 = columns.iter().map(|c| c["count"].as_i64().unwrap()).sum();
+    assert_eq!(total, 120);
+    assert!(
+        columns.iter().all(|c| c["count"].as_i64().unwrap() > 0),
+        "every stage holds some"
+    );
+    assert!(
+        columns
+            .iter()
+            .all(|c| !c["values"].as_array().unwrap().is_empty())
+    );
+    let (_, pier) = get_json(&app, "/api/v1/ports/gen/pipeline?area=Pier+A&reminders=any").await;
+    let narrowed: i64 = pier["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_i64().unwrap())
+        .sum();
+    assert!(narrowed > 0 && narrowed < 120, "{narrowed}");
+    assert!(
+        nimara::demo::board::generate(&app.state.db, "gen", 10)
+            .await
+            .is_err(),
+        "a filled port is not doubled"
+    );
+}
