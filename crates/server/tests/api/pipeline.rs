@@ -718,6 +718,16 @@ async fn cards_move_by_keyboard_and_by_drag_and_the_toast_undoes() {
         .wait_until(&format!("{} === '1'", count("details_sent")))
         .await;
     assert_eq!(browser.js(&format!("return {}", count("open"))).await, "1");
+    // A hot lead's chip is drawn in red, not the plain chip's grey.
+    let rgb = browser
+        .js("return getComputedStyle(document.querySelector(\"[data-lead='hot_lead']\")).color.match(/[0-9.]+/g).map(Number)")
+        .await;
+    // (rgb() in 0–255 or color(srgb …) in 0–1: compared as ratios.)
+    let channel = |i: usize| rgb[i].as_f64().unwrap();
+    assert!(
+        channel(0) > 2.0 * channel(1) && channel(0) > 2.0 * channel(2),
+        "{rgb}"
+    );
     // Saved as the interests API saves a move: the milestone is stamped.
     assert_eq!(
         stage_of(&f.app, "Amelia Hartley").await,
