@@ -117,7 +117,7 @@ pub async fn list(
 }
 
 async fn one(conn: &mut PgConnection, berth_id: Uuid, sid: Uuid) -> Result<Suggestion> {
-    Ok(sqlx::query_as!(
+    sqlx::query_as!(
         Suggestion,
         r#"SELECT s.id, s.port_id, s.berth_id, s.interest_id, s.trigger, s.target_status, s.status,
                   s.decided_by, s.decided_at, s.created_at, s.updated_at, c.full_name AS "client_name?"
@@ -130,7 +130,7 @@ async fn one(conn: &mut PgConnection, berth_id: Uuid, sid: Uuid) -> Result<Sugge
     )
     .fetch_optional(conn)
     .await?
-    .ok_or(Error::NotFound)?)
+    .ok_or(Error::NotFound)
 }
 
 /// Accepts (`true`) or dismisses a pending suggestion in one transaction: a

@@ -29,6 +29,10 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         }
         "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
         "interests" => "SELECT id::text FROM interests WHERE port_id = $1 LIMIT 1",
+        "berths" => "SELECT id::text FROM berths WHERE port_id = $1 LIMIT 1",
+        "status-suggestions" => {
+            "SELECT id::text FROM berth_status_suggestions WHERE port_id = $1 LIMIT 1"
+        }
         "recommendations" => {
             "SELECT id::text FROM berth_recommendations WHERE port_id = $1 LIMIT 1"
         }
@@ -150,12 +154,27 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     .await
     .unwrap();
 
-    // A berth, an interest on it and a recommendation of that berth.
+    // A berth of B with an interest on it, a note on the interest and a
+    // pending status suggestion.
     sqlx::query(
-        "WITH b AS (INSERT INTO berths (port_id, mooring_number, length_ft, price) VALUES ($1, 'B01', 60, 100000) RETURNING id),
-              i AS (INSERT INTO interests (port_id, client_id, berth_id, pipeline_stage)
-                    SELECT $1, (SELECT id FROM clients WHERE port_id = $1 LIMIT 1), id, 'visited' FROM b RETURNING id, berth_id)
-         INSERT INTO berth_recommendations (port_id, interest_id, berth_id, source) SELECT $1, id, berth_id, 'ai' FROM i",
+        "WITH b AS (INSERT INTO berths (port_id, mooring_number) VALUES ($1, 'B1') RETURNING id),
+              i AS (INSERT INTO interests (port_id, client_id, berth_id)
+                    SELECT $1, (SELECT id FROM clients WHERE port_id = $1 LIMIT 1), b.id FROM b RETURNING id, berth_id),
+              n AS (INSERT INTO interest_notes (port_id, interest_id, author_id, content)
+                    SELECT $1, i.id, $2, 'Bravo interest note' FROM i)
+         INSERT INTO berth_status_suggestions (port_id, berth_id, interest_id, trigger, target_status)
+         SELECT $1, i.berth_id, i.id, 'interest_linked', 'under_offer' FROM i",
+    )
+    .bind(b)
+    .bind(&b_member)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    // A recommendation of that berth for that interest.
+    sqlx::query(
+        "INSERT INTO berth_recommendations (port_id, interest_id, berth_id, source)
+         SELECT $1, id, berth_id, 'ai' FROM interests WHERE port_id = $1 AND berth_id IS NOT NULL LIMIT 1",
     )
     .bind(b)
     .execute(&app.db)
