@@ -843,14 +843,16 @@ async fn the_generator_fills_a_port_the_board_can_show() {
             .iter()
             .all(|c| !c["values"].as_array().unwrap().is_empty())
     );
-    let (_, pier) = get_json(&app, "/api/v1/ports/gen/pipeline?area=Pier+A&reminders=any").await;
-    let narrowed: i64 = pier["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["count"].as_i64().unwrap())
-        .sum();
-    assert!(narrowed > 0 && narrowed < 120, "{narrowed}");
+    for filter in ["area=Pier+A", "reminders=any", "lead_category=hot_lead"] {
+        let (_, narrow) = get_json(&app, &format!("/api/v1/ports/gen/pipeline?{filter}")).await;
+        let narrowed: i64 = narrow["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_i64().unwrap())
+            .sum();
+        assert!(narrowed > 0 && narrowed < 120, "{filter}: {narrowed}");
+    }
     assert!(
         nimara::demo::board::generate(&app.state.db, "gen", 10)
             .await
