@@ -37,13 +37,19 @@ pub enum Command {
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Create the demo port "Port Nimara" with realistic data (idempotent);
-    /// with --clients, a port of that many generated clients instead (benchmarks).
+    /// with --clients, a port of that many generated clients instead, or with
+    /// --interests, of that many open interests over berths (benchmarks).
+    #[command(group(clap::ArgGroup::new("generated").args(["clients", "interests"])))]
     Demo {
         /// Generate this many clients (two contacts each) at --port.
         #[arg(long)]
         clients: Option<i64>,
-        /// The port (slug) for --clients; created if missing [default: bench].
-        #[arg(long, requires = "clients")]
+        /// Generate this many open interests (a client each, most on a berth) at --port.
+        #[arg(long)]
+        interests: Option<i64>,
+        /// The port (slug) to generate at; created if missing [default: bench
+        /// for --clients, board for --interests].
+        #[arg(long, requires = "generated")]
         port: Option<String>,
     },
     /// Manage users.
@@ -170,6 +176,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => with_database(&config, |_| async { Ok(()) }).await,
         Command::Demo {
             clients: None,
+            interests: None,
             port: _,
         } => {
             with_database(&config, |db| async move {
@@ -180,8 +187,22 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             .await
         }
         Command::Demo {
+            interests: Some(count),
+            port,
+            ..
+        } => {
+            let slug = port.unwrap_or_else(|| demo::board::DEFAULT_SLUG.to_owned());
+            with_database(&config, |db| async move {
+                let report = demo::board::generate(&db, &slug, count).await?;
+                println!("{report}");
+                Ok(())
+            })
+            .await
+        }
+        Command::Demo {
             clients: Some(count),
             port,
+            ..
         } => {
             let slug = port.unwrap_or_else(|| demo::bulk::DEFAULT_SLUG.to_owned());
             with_database(&config, |db| async move {

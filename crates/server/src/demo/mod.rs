@@ -7,6 +7,7 @@
 
 mod berth_history;
 mod berths;
+pub mod board;
 pub mod bulk;
 mod clients;
 mod interests;

@@ -6,7 +6,7 @@
 use super::api::{self, Ask, ColumnOut, ValueOut};
 use super::board::{self, Card};
 use super::money;
-use super::params::{self, Filters, LEAD_CATEGORIES, Reminders};
+use super::params::{self, Filters, Reminders};
 use super::table::{self, Sort};
 use crate::access::{self, PortCtx};
 use crate::client_list::params::pairs;
@@ -21,6 +21,7 @@ use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use domain::interests::LeadCategory;
 use domain::pipeline::Stage;
 use domain::settings::CurrencyDisplay;
 
@@ -142,7 +143,8 @@ fn stage_options() -> Vec<(&'static str, &'static str)> {
 }
 
 fn lead_of(value: Option<&str>) -> Option<(&'static str, &'static str)> {
-    LEAD_CATEGORIES.into_iter().find(|(v, _)| Some(*v) == value)
+    let lead: LeadCategory = value?.parse().ok()?;
+    Some((lead.as_str(), lead.label()))
 }
 
 /// "12 d", with the exact creation time (in the port's zone) for hover.
@@ -341,8 +343,8 @@ pub async fn show(ctx: PortCtx, RawQuery(raw): RawQuery) -> Result<Response> {
             })
             .collect(),
         leads: choices(
-            LEAD_CATEGORIES.into_iter(),
-            filters.lead_category.as_deref(),
+            LeadCategory::ALL.iter().map(|l| (l.as_str(), l.label())),
+            filters.lead_category.map(LeadCategory::as_str),
         ),
         tags: tag_rows
             .iter()

@@ -5,15 +5,9 @@
 
 use crate::http::error::FieldErrors;
 use crate::http::{Error, Result};
+use domain::interests::LeadCategory;
 use domain::pipeline::Stage;
 use uuid::Uuid;
-
-/// The lead categories an interest may have (`interests.lead_category`).
-pub const LEAD_CATEGORIES: [(&str, &str); 3] = [
-    ("general_interest", "General interest"),
-    ("specific_qualified", "Specific, qualified"),
-    ("hot_lead", "Hot lead"),
-];
 
 /// Which interests the reminders filter keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +32,7 @@ impl Reminders {
 pub struct Filters {
     /// The linked berth's area, as stored.
     pub area: Option<String>,
-    pub lead_category: Option<String>,
+    pub lead_category: Option<LeadCategory>,
     /// Interests carrying every one of these tags.
     pub tags: Vec<Uuid>,
     pub reminders: Option<Reminders>,
@@ -55,8 +49,8 @@ impl Filters {
         if let Some(a) = &self.area {
             out.push(("area".to_owned(), a.clone()));
         }
-        if let Some(l) = &self.lead_category {
-            out.push(("lead_category".to_owned(), l.clone()));
+        if let Some(l) = self.lead_category {
+            out.push(("lead_category".to_owned(), l.as_str().to_owned()));
         }
         for t in &self.tags {
             out.push(("tag".to_owned(), t.to_string()));
@@ -91,19 +85,10 @@ pub fn parse(pairs: &[(String, String)], also: &[&str]) -> Result<Filters> {
         }
         match key {
             "area" => f.area = Some(value.chars().take(200).collect()),
-            "lead_category" => {
-                if LEAD_CATEGORIES.iter().any(|(v, _)| *v == value) {
-                    f.lead_category = Some(value.to_owned());
-                } else {
-                    bad(
-                        key,
-                        format!(
-                            "must be one of {}",
-                            LEAD_CATEGORIES.map(|(v, _)| v).join(", ")
-                        ),
-                    );
-                }
-            }
+            "lead_category" => match value.parse() {
+                Ok(v) => f.lead_category = Some(v),
+                Err(e) => bad(key, e),
+            },
             "tag" => match Uuid::parse_str(value) {
                 Ok(id) if !f.tags.contains(&id) => f.tags.push(id),
                 Ok(_) => {}

@@ -198,9 +198,9 @@ fn push_filters(qb: &mut QueryBuilder<Postgres>, filters: &Filters, user_id: &st
         qb.push(" AND b.area = ");
         qb.push_bind(area.clone());
     }
-    if let Some(lead) = &filters.lead_category {
+    if let Some(lead) = filters.lead_category {
         qb.push(" AND i.lead_category = ");
-        qb.push_bind(lead.clone());
+        qb.push_bind(lead.as_str());
     }
     for tag in &filters.tags {
         qb.push(" AND EXISTS (SELECT 1 FROM interest_tags it WHERE it.interest_id = i.id AND it.tag_id = ");

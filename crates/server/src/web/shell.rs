@@ -388,7 +388,11 @@ mod tests {
     #[test]
     fn only_built_sections_link_somewhere() {
         let items = nav(Some(Section::Dashboard), Some("north"), |_| false);
-        assert_eq!(items.len(), 11, "no audit log without audit.view");
+        assert_eq!(
+            items.len(),
+            10,
+            "no pipeline without interests.view, no audit log without audit.view"
+        );
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
         assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
@@ -400,6 +404,16 @@ mod tests {
                 .filter(|i| !built.contains(&i.label))
                 .all(|i| i.href.is_none() && !i.current)
         );
+    }
+
+    #[test]
+    fn the_pipeline_shows_to_those_who_may_view_interests() {
+        let items = nav(Some(Section::Pipeline), Some("north"), |p| {
+            p == "interests.view"
+        });
+        let pipeline = items.iter().find(|i| i.label == "Pipeline").unwrap();
+        assert_eq!(pipeline.href.as_deref(), Some("/ports/north/pipeline"));
+        assert!(pipeline.current);
     }
 
     #[test]

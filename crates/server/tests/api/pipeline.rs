@@ -635,3 +635,228 @@ async fn the_table_pages_by_keyset_in_any_order() {
         assert_eq!(unique.len(), 235, "{sort}: no row twice");
     }
 }
+
+async fn stage_of(app: &TestApp, client: &str) -> (String, bool) {
+    sqlx::query_as::<_, (String, bool)>(
+        "SELECT i.pipeline_stage, i.date_first_contact IS NOT NULL FROM interests i JOIN clients c ON c.id = i.client_id WHERE c.full_name = $1",
+    )
+    .bind(client)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// The board in a real browser: a card moved with the keyboard (its stage
+/// select) and one dragged to another column are saved through the
+/// interests API at once, the counts follow, and the toast's Undo moves a
+/// card back.
+#[tokio::test]
+async fn cards_move_by_keyboard_and_by_drag_and_the_toast_undoes() {
+    use crate::browser::Browser;
+    let f = fixture().await;
+    f.app
+        .create_user("mover@example.test", false, Some(("alpha", "director")))
+        .await;
+    let browser = Browser::start(&f.app).await;
+    browser.open("/login").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("mover@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/alpha'")
+        .await;
+    browser
+        .find("#sidebar a[href='/ports/alpha/pipeline']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/alpha/pipeline'")
+        .await;
+
+    let in_column = |name: &str, stage: &str| {
+        format!(
+            "Array.from(document.querySelectorAll(\"[data-drop='{stage}'] [data-card]\")).some(c => c.dataset.name === '{name}')"
+        )
+    };
+    let count = |stage: &str| {
+        format!(
+            "document.querySelector(\"[data-column='{stage}'] [data-count]\").textContent.trim()"
+        )
+    };
+
+    // The keyboard way: Amelia's stage select, one step down.
+    let select = browser
+        .find("[data-card][data-name='Amelia Hartley'] select[data-move]")
+        .await;
+    select.click().await.unwrap();
+    browser.press("\u{E015}").await; // ArrowDown: Details sent
+    browser.press("\u{E007}").await; // Enter
+    browser
+        .wait_until(&in_column("Amelia Hartley", "details_sent"))
+        .await;
+    browser
+        .wait_until("document.querySelector('[data-board-toasts] [data-undo]') !== null")
+        .await;
+    browser
+        .wait_until(&format!("{} === '1'", count("details_sent")))
+        .await;
+    assert_eq!(browser.js(&format!("return {}", count("open"))).await, "1");
+    // A hot lead's chip is drawn in red, not the plain chip's grey.
+    let rgb = browser
+        .js("return getComputedStyle(document.querySelector(\"[data-lead='hot_lead']\")).color.match(/[0-9.]+/g).map(Number)")
+        .await;
+    // (rgb() in 0–255 or color(srgb …) in 0–1: compared as ratios.)
+    let channel = |i: usize| rgb[i].as_f64().unwrap();
+    assert!(
+        channel(0) > 2.0 * channel(1) && channel(0) > 2.0 * channel(2),
+        "{rgb}"
+    );
+    // Saved as the interests API saves a move: the milestone is stamped.
+    assert_eq!(
+        stage_of(&f.app, "Amelia Hartley").await,
+        ("details_sent".to_owned(), true)
+    );
+
+    // Undo moves it back, on the board and in the database.
+    browser
+        .find("[data-board-toasts] [data-undo]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_column("Amelia Hartley", "open"))
+        .await;
+    browser
+        .wait_until(&format!("{} === '2'", count("open")))
+        .await;
+    assert_eq!(stage_of(&f.app, "Amelia Hartley").await.0, "open");
+
+    // Dragging Bruno's card onto the Visited column.
+    browser
+        .js(
+            "const card = document.querySelector(\"[data-card][data-name='Bruno Zeller']\");
+             const zone = document.querySelector(\"[data-drop='visited']\");
+             const dt = new DataTransfer();
+             card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+             zone.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+             zone.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+             card.dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: dt}));
+             return 1;",
+        )
+        .await;
+    browser
+        .wait_until(&in_column("Bruno Zeller", "visited"))
+        .await;
+    browser
+        .wait_until(&format!("{} === '4'", count("visited")))
+        .await;
+    // Its berth's price now counts in Visited.
+    browser
+        .wait_until("document.querySelector(\"[data-column='visited'] [data-values]\").textContent.includes('USD 350')")
+        .await;
+    assert_eq!(stage_of(&f.app, "Bruno Zeller").await.0, "visited");
+
+    // On a phone the board scrolls sideways inside itself; the page does not.
+    browser.resize(390, 844).await;
+    browser
+        .wait_until("document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
+    assert!(
+        browser
+            .js("const b = document.querySelector('[data-board]'); return b.scrollWidth > b.clientWidth")
+            .await
+            == true
+    );
+    browser.resize(1440, 900).await;
+
+    // For looking at the page: NIMARA_SCREENSHOT_DIR=/tmp cargo test … writes
+    // the board and the table in light, dark and phone sizes there.
+    if let Ok(dir) = std::env::var("NIMARA_SCREENSHOT_DIR") {
+        for (view, path) in [
+            ("board", "/ports/alpha/pipeline"),
+            ("table", "/ports/alpha/pipeline?view=table"),
+        ] {
+            browser.open(path).await;
+            browser.find("main h1").await;
+            for theme in ["light", "dark"] {
+                browser
+                    .js(&format!(
+                        "document.documentElement.dataset.theme = '{theme}'; return 1"
+                    ))
+                    .await;
+                let png = browser.client.screenshot().await.unwrap();
+                std::fs::write(format!("{dir}/pipeline-{view}-{theme}.png"), png).unwrap();
+            }
+            browser.resize(390, 844).await;
+            // The navigation slides away when the window narrows.
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            let png = browser.client.screenshot().await.unwrap();
+            std::fs::write(format!("{dir}/pipeline-{view}-phone.png"), png).unwrap();
+            browser.resize(1440, 900).await;
+            browser
+                .js("document.documentElement.dataset.theme = 'light'; return 1")
+                .await;
+        }
+    }
+    browser.close().await;
+}
+
+/// `nimara demo --interests N`: the benchmark's port, every stage filled,
+/// most interests on a priced berth, never filled twice.
+#[tokio::test]
+async fn the_generator_fills_a_port_the_board_can_show() {
+    let app = TestApp::spawn().await;
+    let report = nimara::demo::board::generate(&app.state.db, "gen", 120)
+        .await
+        .unwrap();
+    assert_eq!((report.interests, report.berths), (120, 60));
+    app.sign_in_as("director", "gen").await;
+    let (status, board) = get_json(&app, "/api/v1/ports/gen/pipeline?limit=5").await;
+    assert_eq!(status, 200);
+    let columns = board["columns"].as_array().unwrap();
+    let total: i64 = columns.iter().map(|c| c["count"].as_i64().unwrap()).sum();
+    assert_eq!(total, 120);
+    assert!(
+        columns.iter().all(|c| c["count"].as_i64().unwrap() > 0),
+        "every stage holds some"
+    );
+    assert!(
+        columns
+            .iter()
+            .all(|c| !c["values"].as_array().unwrap().is_empty())
+    );
+    for filter in ["area=Pier+A", "reminders=any", "lead_category=hot_lead"] {
+        let (_, narrow) = get_json(&app, &format!("/api/v1/ports/gen/pipeline?{filter}")).await;
+        let narrowed: i64 = narrow["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_i64().unwrap())
+            .sum();
+        assert!(narrowed > 0 && narrowed < 120, "{filter}: {narrowed}");
+    }
+    assert!(
+        nimara::demo::board::generate(&app.state.db, "gen", 10)
+            .await
+            .is_err(),
+        "a filled port is not doubled"
+    );
+}

@@ -482,3 +482,72 @@ async fn the_panel_lists_the_best_and_adds_refreshes_and_removes_through_its_for
     assert_eq!(res.status(), 200);
     assert!(!res.text().await.unwrap().contains("Picked by hand"));
 }
+
+/// The interest page loads the panel, and "Link this berth" links the
+/// interest to the berth through the interests API.
+#[tokio::test]
+async fn link_this_berth_on_the_interest_page_links_it() {
+    use crate::browser::Browser;
+    let f = fixture().await;
+    f.app
+        .create_user("linker@example.test", false, Some(("alpha", "director")))
+        .await;
+    let browser = Browser::start(&f.app).await;
+    browser.open("/login").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("linker@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/alpha'")
+        .await;
+    browser
+        .open(&format!("/ports/alpha/interests/{}", f.interest))
+        .await;
+    let link = browser
+        .find(&format!(
+            "[data-recommendations] [data-link-berth='{}']",
+            f.berths["close"]
+        ))
+        .await;
+    link.click().await.unwrap();
+    browser
+        .wait_until("document.querySelector('[data-recommendations] .recs-linked') !== null")
+        .await;
+    let linked: Option<Uuid> = sqlx::query_scalar("SELECT berth_id FROM interests WHERE id = $1")
+        .bind(f.interest)
+        .fetch_one(&f.app.db)
+        .await
+        .unwrap();
+    assert_eq!(linked, Some(f.berths["close"]));
+    if let Ok(dir) = std::env::var("NIMARA_SCREENSHOT_DIR") {
+        browser
+            .js("document.querySelector('[data-recommendations]').scrollIntoView(); return 1")
+            .await;
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/recommendations-panel.png"), png).unwrap();
+        browser
+            .js("document.documentElement.dataset.theme = 'dark'; return 1")
+            .await;
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/recommendations-panel-dark.png"), png).unwrap();
+        browser.resize(390, 844).await;
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/recommendations-panel-phone.png"), png).unwrap();
+    }
+    browser.close().await;
+}
