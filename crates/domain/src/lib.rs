@@ -14,3 +14,4 @@ pub mod ports;
 pub mod settings;
 pub mod text_enum;
 pub mod units;
+pub mod waiting_list;

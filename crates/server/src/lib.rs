@@ -31,6 +31,7 @@ pub mod settings;
 pub mod tags;
 pub mod telemetry;
 pub mod users;
+pub mod waiting_list;
 pub mod web;
 
 pub use app::{AppState, Application};

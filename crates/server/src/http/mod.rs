@@ -51,6 +51,7 @@ pub fn routes(state: &AppState) -> Routes {
         crate::client_list::routes,
         crate::saved_views::routes,
         crate::search::routes,
+        crate::waiting_list::routes,
     ];
     domains
         .iter()
