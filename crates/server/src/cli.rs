@@ -37,13 +37,17 @@ pub enum Command {
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Create the demo port "Port Nimara" with realistic data (idempotent);
-    /// with --clients, a port of that many generated clients instead (benchmarks).
+    /// with --clients or --berths, a port of that many generated clients or
+    /// berths instead (benchmarks).
     Demo {
         /// Generate this many clients (two contacts each) at --port.
-        #[arg(long)]
+        #[arg(long, group = "generate")]
         clients: Option<i64>,
-        /// The port (slug) for --clients; created if missing [default: bench].
-        #[arg(long, requires = "clients")]
+        /// Generate this many berths with map shapes and interests at --port.
+        #[arg(long, group = "generate")]
+        berths: Option<i64>,
+        /// The port (slug) for --clients or --berths; created if missing [default: bench].
+        #[arg(long, requires = "generate")]
         port: Option<String>,
     },
     /// Manage users.
@@ -170,6 +174,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => with_database(&config, |_| async { Ok(()) }).await,
         Command::Demo {
             clients: None,
+            berths: None,
             port: _,
         } => {
             with_database(&config, |db| async move {
@@ -180,8 +185,22 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             .await
         }
         Command::Demo {
+            berths: Some(count),
+            port,
+            ..
+        } => {
+            let slug = port.unwrap_or_else(|| demo::bulk::DEFAULT_SLUG.to_owned());
+            with_database(&config, |db| async move {
+                let report = demo::map::generate(&db, &slug, count).await?;
+                println!("{report}");
+                Ok(())
+            })
+            .await
+        }
+        Command::Demo {
             clients: Some(count),
             port,
+            ..
         } => {
             let slug = port.unwrap_or_else(|| demo::bulk::DEFAULT_SLUG.to_owned());
             with_database(&config, |db| async move {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod berth_map;
 pub mod cli;
 pub mod client_list;
 pub mod clients;

@@ -78,6 +78,7 @@ pub const KINDS: &[Kind] = &[
     logged("custom_field", "Custom field"),
     logged("client_duplicate", "Possible duplicate"),
     logged("waiting_list_entry", "Waiting-list entry"),
+    logged("berth_map", "Berth map"),
 ];
 
 /// Columns a revert never writes, whatever the log says: identity, tenancy

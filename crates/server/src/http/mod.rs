@@ -52,6 +52,7 @@ pub fn routes(state: &AppState) -> Routes {
         crate::saved_views::routes,
         crate::search::routes,
         crate::waiting_list::routes,
+        crate::berth_map::routes,
     ];
     domains
         .iter()

@@ -115,6 +115,7 @@ impl Section {
             (Section::Dashboard, None) => Some("/".to_owned()),
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
+            (Section::Map, Some(slug)) => Some(format!("/ports/{slug}/map")),
             _ => None,
         }
     }
@@ -389,7 +390,14 @@ mod tests {
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
         assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
-        assert!(items[2..].iter().all(|i| i.href.is_none() && !i.current));
+        let map = items.iter().find(|i| i.label == "Map").unwrap();
+        assert_eq!(map.href.as_deref(), Some("/ports/north/map"));
+        assert!(
+            items[2..]
+                .iter()
+                .filter(|i| i.label != "Map")
+                .all(|i| i.href.is_none() && !i.current)
+        );
     }
 
     #[test]
