@@ -127,7 +127,7 @@ fn as_path(name: &str, attrs: &BTreeMap<String, String>) -> Result<(String, BBox
                 .filter(|s| !s.is_empty())
                 .map(|s| s.parse::<f64>().map_err(|_| "unreadable `points`"))
                 .collect::<Result<_, _>>()?;
-            if values.len() < 6 || values.len() % 2 != 0 {
+            if values.len() < 6 || !values.len().is_multiple_of(2) {
                 return Err("`points` needs at least three x,y pairs".into());
             }
             let mut d = String::new();

@@ -312,7 +312,7 @@ mod tests {
     fn money_is_grouped_with_cents_only_when_there_are_some() {
         assert_eq!(money(Decimal::new(152_000, 0), "USD"), "USD 152,000");
         assert_eq!(
-            money(Decimal::new(1_250_000_50, 2), "EUR"),
+            money(Decimal::new(125_000_050, 2), "EUR"),
             "EUR 1,250,000.50"
         );
         assert_eq!(money(Decimal::new(99_05, 2), "USD"), "USD 99.05");

@@ -47,9 +47,14 @@ impl Entry {
         self.priority() == Priority::High
     }
 
-    pub fn notify_label(&self) -> &'static str {
-        domain::waiting_list::NotifyPref::from_str(&self.notify_pref)
-            .map_or("E-mail", |p| p.label())
+    /// How the entry is told when the berth becomes available, as a phrase.
+    pub fn notify_phrase(&self) -> &'static str {
+        use domain::waiting_list::NotifyPref;
+        match NotifyPref::from_str(&self.notify_pref) {
+            Ok(NotifyPref::InApp) => "The team is told in the app",
+            Ok(NotifyPref::Both) => "Told by e-mail, and the team in the app",
+            _ => "Told by e-mail",
+        }
     }
 }
 

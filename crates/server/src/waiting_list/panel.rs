@@ -71,6 +71,19 @@ struct Panel {
     script: &'static str,
 }
 
+impl Panel {
+    /// Whether entry `i` can move up: the entry above has its priority
+    /// (high ones always stand first, so a move past one would be clamped).
+    fn can_rise(&self, i: &usize) -> bool {
+        *i > 0 && self.entries[i - 1].priority == self.entries[*i].priority
+    }
+
+    /// Whether entry `i` can move down.
+    fn can_sink(&self, i: &usize) -> bool {
+        i + 1 < self.entries.len() && self.entries[i + 1].priority == self.entries[*i].priority
+    }
+}
+
 fn csrf(ctx: &PortCtx) -> String {
     ctx.user
         .session()
