@@ -5,6 +5,7 @@
 //! the HTTP handlers, the jobs and the command line alike.
 #![forbid(unsafe_code)]
 
+pub mod berths;
 pub mod clients;
 pub mod contacts;
 pub mod custom_fields;

@@ -244,12 +244,60 @@ pub enum Mode {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A berth's status, in the order a sale moves it: automatic changes only go
+/// forward (`Ord` follows that order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BerthStatus {
     Available,
     UnderOffer,
     Sold,
+}
+
+impl BerthStatus {
+    pub const ALL: [BerthStatus; 3] = [
+        BerthStatus::Available,
+        BerthStatus::UnderOffer,
+        BerthStatus::Sold,
+    ];
+
+    /// The stored text (`berths.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BerthStatus::Available => "available",
+            BerthStatus::UnderOffer => "under_offer",
+            BerthStatus::Sold => "sold",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BerthStatus::Available => "Available",
+            BerthStatus::UnderOffer => "Under offer",
+            BerthStatus::Sold => "Sold",
+        }
+    }
+
+    /// "available, under_offer, sold", for error messages.
+    pub fn allowed() -> String {
+        BerthStatus::ALL.map(BerthStatus::as_str).join(", ")
+    }
+}
+
+impl std::fmt::Display for BerthStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for BerthStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<BerthStatus, String> {
+        BerthStatus::ALL
+            .into_iter()
+            .find(|b| b.as_str() == s)
+            .ok_or_else(|| format!("must be one of {}", BerthStatus::allowed()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -389,6 +437,19 @@ mod tests {
         ]);
         let fields: Vec<String> = rules.problems().into_iter().map(|p| p.0).collect();
         assert_eq!(fields, ["[0].mode", "[1].trigger"]);
+    }
+
+    #[test]
+    fn berth_statuses_read_back_and_order_forward() {
+        for s in BerthStatus::ALL {
+            assert_eq!(s.as_str().parse::<BerthStatus>(), Ok(s));
+        }
+        assert!(BerthStatus::Available < BerthStatus::UnderOffer);
+        assert!(BerthStatus::UnderOffer < BerthStatus::Sold);
+        assert_eq!(
+            "let".parse::<BerthStatus>(),
+            Err("must be one of available, under_offer, sold".into())
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod berth_map;
+pub mod berths;
 pub mod cli;
 pub mod client_list;
 pub mod clients;

@@ -58,6 +58,7 @@ pub const KINDS: &[Kind] = &[
     logged("client_relationship", "Relationship"),
     revertable("interest", "Interest", "interests"),
     revertable("berth", "Berth", "berths"),
+    logged("berth_maintenance", "Berth maintenance"),
     Kind {
         name: "port",
         label: "Port",

@@ -5,6 +5,7 @@
 //! port transaction: either the whole port appears, or nothing does. A second
 //! run finds the port and changes nothing.
 
+mod berth_history;
 mod berths;
 pub mod bulk;
 mod clients;
@@ -89,6 +90,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
     // The rest is port data: act as the request role, under row-level security.
     crate::db::act_for_port(&mut tx, port.id).await?;
     let berths = berths::insert(&mut tx, port.id).await?;
+    berth_history::insert(&mut tx, &berths).await?;
     let clients = clients::insert(&mut tx, port.id).await?;
     let interests = interests::insert(&mut tx, port.id, &clients, &berths).await?;
     tags::insert_tags(&mut tx, &clients).await?;

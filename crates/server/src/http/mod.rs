@@ -53,6 +53,7 @@ pub fn routes(state: &AppState) -> Routes {
         crate::search::routes,
         crate::waiting_list::routes,
         crate::berth_map::routes,
+        crate::berths::routes,
     ];
     domains
         .iter()

@@ -97,6 +97,7 @@ pub fn default_registry() -> Registry {
     Registry::new()
         .every::<maintenance::Purge>("0 17 3 * * *", Scope::Installation)
         .every::<crate::notes::LockNotes>("0 * * * * *", Scope::Installation)
+        .every::<crate::berths::tenure::TenureCheck>("0 0 8 * * *", Scope::EachPort)
         .register::<crate::mail::SendMail>()
         .register::<crate::notifications::email::NotificationMail>()
         .register::<crate::clients::import::ImportClients>()

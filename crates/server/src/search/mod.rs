@@ -65,7 +65,10 @@ pub struct SearchQuery {
 /// Every group the user may see, in order, empty groups left out.
 async fn groups(ctx: &PortCtx, tx: &mut PortTx, q: &str, limit: i64) -> Result<Vec<Group>> {
     // Berths and interests join here, one line each.
-    let found = [clients(ctx, tx, q, limit).await?];
+    let found = [
+        clients(ctx, tx, q, limit).await?,
+        crate::berths::search::group(ctx, tx, q, limit).await?,
+    ];
     Ok(found
         .into_iter()
         .flatten()

@@ -2,7 +2,8 @@
 //! Alt+↑/↓, or the ↑/↓ buttons) to reorder, a form to add a client, a button
 //! to remove one. Each form posts to the routes below through htmx and swaps
 //! the section for the re-rendered one; without scripts the same forms post
-//! and come back to the section's own page.
+//! and come back to the berth page (or to the section's own page, with the
+//! errors beside the fields).
 //!
 //! [`berth_panel`] is what the berth page includes.
 
@@ -192,7 +193,7 @@ async fn answer(
 ) -> Result<Response> {
     if !is_htmx(headers) && errors.is_empty() && notified.is_none() {
         return Ok(Redirect::to(&format!(
-            "/ports/{}/berths/{berth_id}/waiting-list",
+            "/ports/{}/berths/{berth_id}#waiting-list",
             ctx.port.slug
         ))
         .into_response());

@@ -115,6 +115,7 @@ impl Section {
             (Section::Dashboard, None) => Some("/".to_owned()),
             (Section::Audit, Some(slug)) => Some(format!("/ports/{slug}/audit")),
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
+            (Section::Berths, Some(slug)) => Some(format!("/ports/{slug}/berths")),
             (Section::Map, Some(slug)) => Some(format!("/ports/{slug}/map")),
             _ => None,
         }
@@ -390,12 +391,13 @@ mod tests {
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
         assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
-        let map = items.iter().find(|i| i.label == "Map").unwrap();
-        assert_eq!(map.href.as_deref(), Some("/ports/north/map"));
+        assert_eq!(items[3].href.as_deref(), Some("/ports/north/berths"));
+        assert_eq!(items[4].href.as_deref(), Some("/ports/north/map"));
+        let built = ["Dashboard", "Clients", "Berths", "Map"];
         assert!(
-            items[2..]
+            items
                 .iter()
-                .filter(|i| i.label != "Map")
+                .filter(|i| !built.contains(&i.label))
                 .all(|i| i.href.is_none() && !i.current)
         );
     }

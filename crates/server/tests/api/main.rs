@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod auth;
 mod berth_map;
+mod berths;
 mod browser;
 mod cli;
 mod client_list;

@@ -28,9 +28,8 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
             "SELECT id::text FROM client_duplicate_candidates WHERE port_id = $1 LIMIT 1"
         }
         "imports" | "import" => "SELECT id::text FROM client_imports WHERE port_id = $1 LIMIT 1",
-        "berths" => {
-            "SELECT id::text FROM berths WHERE port_id = $1 ORDER BY mooring_number LIMIT 1"
-        }
+        "berths" => "SELECT id::text FROM berths WHERE port_id = $1 LIMIT 1",
+        "maintenance" => "SELECT id::text FROM berth_maintenance_log WHERE port_id = $1 LIMIT 1",
         "waiting-list" => "SELECT id::text FROM berth_waiting_list WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
@@ -150,6 +149,16 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     .await
     .unwrap();
 
+    // A berth of B with a maintenance entry.
+    sqlx::query(
+        "WITH b AS (INSERT INTO berths (port_id, mooring_number) VALUES ($1, 'B-1') RETURNING id)
+         INSERT INTO berth_maintenance_log (port_id, berth_id, category, description, performed_date, created_by)
+         SELECT $1, id, 'routine', 'Bravo only', '2026-01-01', 'system' FROM b",
+    )
+    .bind(b)
+    .execute(&app.db)
+    .await
+    .unwrap();
     // A berth of B with its map shape and a waiting list of one.
     sqlx::query(
         "WITH b AS (INSERT INTO berths (port_id, mooring_number, status) VALUES ($1, 'B1', 'available') RETURNING id),

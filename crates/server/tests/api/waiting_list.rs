@@ -459,6 +459,55 @@ async fn an_available_berth_tells_its_first_three_entries_by_their_preference() 
     .await
     .unwrap();
     assert!(description.contains("no e-mail address"), "{description}");
+
+    // A status change to available tells the list by itself, whoever makes it.
+    let b3 = berth(&app, p, "N9", "sold").await;
+    let waiting = client(&app, p, "Wanda Waiting", None).await;
+    call(
+        &dir,
+        &app,
+        Method::POST,
+        &format!("/api/v1/ports/wln/berths/{b3}/waiting-list"),
+        Some(json!({"client_id": waiting, "notify_pref": "in_app"})),
+    )
+    .await;
+    let told_of = |c: Uuid| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM notifications WHERE entity_id = $1 AND type = 'waiting_list'",
+            )
+            .bind(c)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let status = format!("/api/v1/ports/wln/berths/{b3}/status");
+    let (s, body) = call(
+        &dir,
+        &app,
+        Method::POST,
+        &status,
+        Some(json!({"status": "under_offer", "reason": "A new buyer"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(
+        told_of(waiting).await,
+        0,
+        "only a change to available tells"
+    );
+    let (s, body) = call(
+        &dir,
+        &app,
+        Method::POST,
+        &status,
+        Some(json!({"status": "available", "reason": "The sale fell through"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(told_of(waiting).await, 1);
 }
 
 #[tokio::test]
@@ -544,6 +593,17 @@ async fn the_berth_section_reorders_and_adds_and_the_client_page_lists_the_berth
         .unwrap();
     let html = res.text().await.unwrap();
     assert!(html.contains("must be between 1 and 2"), "{html}");
+
+    // The berth page carries the section.
+    let html = dir
+        .get(app.url(&format!("/ports/wlp/berths/{b}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"waiting-list\"") && html.contains("Quinn Second"));
 
     // The picker offers clients not on the list yet.
     let third = client(&app, p, "Pia Third", None).await;
