@@ -200,14 +200,14 @@ pub async fn lay_out(conn: &mut PgConnection) -> anyhow::Result<usize> {
 /// to four clients each who have no interest in that berth, some of them
 /// high priority, with every way of being told. Returns the entries made.
 pub async fn waiting_lists(conn: &mut PgConnection) -> anyhow::Result<usize> {
-    let berths = sqlx::query_scalar!(
-        "SELECT id FROM berths WHERE port_id = app_port_id() AND status <> 'available'
-         ORDER BY mooring_number LIMIT 8"
+    let berths = sqlx::query!(
+        "SELECT id, length_ft FROM berths WHERE port_id = app_port_id() AND status <> 'available'
+         ORDER BY right(mooring_number, 1), mooring_number LIMIT 8"
     )
     .fetch_all(&mut *conn)
     .await?;
-    let clients = sqlx::query_scalar!(
-        "SELECT id FROM clients WHERE port_id = app_port_id() AND archived_at IS NULL
+    let clients = sqlx::query!(
+        "SELECT id, yacht_length_ft FROM clients WHERE port_id = app_port_id() AND archived_at IS NULL
          ORDER BY created_at, id"
     )
     .fetch_all(&mut *conn)
@@ -229,11 +229,20 @@ pub async fn waiting_lists(conn: &mut PgConnection) -> anyhow::Result<usize> {
         let mut entries: Vec<(Uuid, &str)> = Vec::new();
         let mut k = b * 7;
         while entries.len() < wanted && k < b * 7 + clients.len() {
-            let client = clients[k % clients.len()];
+            let candidate = &clients[k % clients.len()];
             k += 1;
+            // Only yachts the berth can take (or clients without one yet).
+            let fits = match (candidate.yacht_length_ft, berth.length_ft) {
+                (Some(yacht), Some(berth)) => yacht <= berth,
+                _ => true,
+            };
+            let client = candidate.id;
+            if !fits {
+                continue;
+            }
             let interested = sqlx::query_scalar!(
                 r#"SELECT EXISTS (SELECT 1 FROM interests WHERE berth_id = $1 AND client_id = $2) AS "e!""#,
-                berth,
+                berth.id,
                 client
             )
             .fetch_one(&mut *conn)
@@ -255,7 +264,7 @@ pub async fn waiting_lists(conn: &mut PgConnection) -> anyhow::Result<usize> {
             sqlx::query!(
                 "INSERT INTO berth_waiting_list (berth_id, client_id, position, priority, notify_pref, notes)
                  VALUES ($1, $2, $3, $4, $5, $6)",
-                berth,
+                berth.id,
                 client,
                 i as i32 + 1,
                 priority,
