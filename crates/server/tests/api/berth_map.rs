@@ -385,3 +385,160 @@ async fn a_body_that_is_not_svg_is_422_naming_file() {
     .await;
     assert_eq!(s, StatusCode::OK);
 }
+
+/// In a real browser: the + button and the keyboard zoom the map, a berth
+/// under the mouse or the keyboard shows its card, a click opens the berth,
+/// and on the berth page Alt+↓ moves a waiting-list entry down.
+#[tokio::test]
+async fn in_a_browser_the_map_zooms_shows_cards_and_opens_berths_and_lists_reorder_by_keyboard() {
+    use crate::browser::Browser;
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
+    use fantoccini::key::Key;
+
+    let app = TestApp::spawn().await;
+    let p = port(&app, "mapb").await;
+    app.create_user(
+        "map.director@example.test",
+        false,
+        Some(("mapb", "director")),
+    )
+    .await;
+    let w1 = berth(&app, p, "W1", "sold").await;
+    let w2 = berth(&app, p, "W2", "available").await;
+    shape(&app, p, w1, "M0 0 h60 v20 h-60 Z").await;
+    shape(&app, p, w2, "M0 30 h60 v20 h-60 Z").await;
+    for (i, name) in ["Una First", "Vic Second"].into_iter().enumerate() {
+        let c = client(&app, p, name, None).await;
+        sqlx::query("INSERT INTO berth_waiting_list (port_id, berth_id, client_id, position) VALUES ($1, $2, $3, $4)")
+            .bind(p)
+            .bind(w1)
+            .bind(c)
+            .bind(i as i32 + 1)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+
+    let browser = Browser::start(&app).await;
+    browser.open("/login").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("map.director@example.test")
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("location.pathname === '/ports/mapb'")
+        .await;
+
+    browser.open("/ports/mapb/map").await;
+    let width =
+        "Number(document.querySelector('[data-map-svg]').getAttribute('viewBox').split(' ')[2])";
+    let start = browser
+        .js(&format!("return {width};"))
+        .await
+        .as_f64()
+        .unwrap();
+    browser
+        .find("[data-map-zoom=in]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until(&format!("{width} < {start} * 0.8"))
+        .await;
+    browser
+        .js("document.querySelector('[data-map]').focus();")
+        .await;
+    browser.press("0").await;
+    browser
+        .wait_until(&format!("Math.abs({width} - {start}) < 0.01"))
+        .await;
+    browser.press("-").await;
+    browser
+        .wait_until(&format!("{width} > {start} * 1.2"))
+        .await;
+    browser.press("0").await;
+
+    // The mouse over a berth shows its card.
+    let link = browser
+        .find(&format!("a.map-berth-link[data-berth='{w1}']"))
+        .await;
+    let shape_el = browser
+        .find(&format!("a.map-berth-link[data-berth='{w1}'] path"))
+        .await;
+    browser
+        .client
+        .perform_actions(
+            MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+                element: shape_el,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            }),
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until("!document.querySelector('[data-map-card]').hidden")
+        .await;
+    let card = browser.find("[data-map-card]").await.text().await.unwrap();
+    assert!(card.contains("Berth W1") && card.contains("Sold"), "{card}");
+
+    // A click opens the berth.
+    link.click().await.unwrap();
+    browser
+        .wait_until(&format!("location.pathname === '/ports/mapb/berths/{w1}'"))
+        .await;
+
+    // Alt+↓ on the first entry of the waiting list moves it down.
+    browser.find("[data-waitlist-list] > li").await;
+    browser
+        .js("document.querySelector('[data-waitlist-list] > li').focus();")
+        .await;
+    let alt_down = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down {
+            value: Key::Alt.into(),
+        })
+        .then(KeyAction::Down {
+            value: Key::Down.into(),
+        })
+        .then(KeyAction::Up {
+            value: Key::Down.into(),
+        })
+        .then(KeyAction::Up {
+            value: Key::Alt.into(),
+        });
+    browser.client.perform_actions(alt_down).await.unwrap();
+    browser
+        .wait_until("document.querySelector('[data-waitlist-list] > li').textContent.includes('Vic Second')")
+        .await;
+    // The moved entry keeps the keyboard.
+    browser
+        .wait_until(
+            "document.activeElement && document.activeElement.textContent.includes('Una First')",
+        )
+        .await;
+    let order: Vec<String> = sqlx::query_scalar(
+        "SELECT c.full_name FROM berth_waiting_list w JOIN clients c ON c.id = w.client_id WHERE w.berth_id = $1 ORDER BY w.position",
+    )
+    .bind(w1)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(order, ["Vic Second", "Una First"]);
+    browser.close().await;
+}
