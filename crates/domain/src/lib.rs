@@ -19,3 +19,4 @@ pub mod recommendations;
 pub mod settings;
 pub mod text_enum;
 pub mod units;
+pub mod waiting_list;

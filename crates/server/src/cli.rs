@@ -37,19 +37,22 @@ pub enum Command {
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Create the demo port "Port Nimara" with realistic data (idempotent);
-    /// with --clients, a port of that many generated clients instead, or with
-    /// --interests, of that many open interests over berths (benchmarks).
-    #[command(group(clap::ArgGroup::new("generated").args(["clients", "interests"])))]
+    /// with --clients, --interests or --berths, a port of that many generated
+    /// clients, open interests over berths, or berths with map shapes instead
+    /// (benchmarks).
     Demo {
         /// Generate this many clients (two contacts each) at --port.
-        #[arg(long)]
+        #[arg(long, group = "generate")]
         clients: Option<i64>,
         /// Generate this many open interests (a client each, most on a berth) at --port.
-        #[arg(long)]
+        #[arg(long, group = "generate")]
         interests: Option<i64>,
+        /// Generate this many berths with map shapes and interests at --port.
+        #[arg(long, group = "generate")]
+        berths: Option<i64>,
         /// The port (slug) to generate at; created if missing [default: bench
-        /// for --clients, board for --interests].
-        #[arg(long, requires = "generated")]
+        /// for --clients and --berths, board for --interests].
+        #[arg(long, requires = "generate")]
         port: Option<String>,
     },
     /// Manage users.
@@ -177,6 +180,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo {
             clients: None,
             interests: None,
+            berths: None,
             port: _,
         } => {
             with_database(&config, |db| async move {
@@ -194,6 +198,19 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let slug = port.unwrap_or_else(|| demo::board::DEFAULT_SLUG.to_owned());
             with_database(&config, |db| async move {
                 let report = demo::board::generate(&db, &slug, count).await?;
+                println!("{report}");
+                Ok(())
+            })
+            .await
+        }
+        Command::Demo {
+            berths: Some(count),
+            port,
+            ..
+        } => {
+            let slug = port.unwrap_or_else(|| demo::bulk::DEFAULT_SLUG.to_owned());
+            with_database(&config, |db| async move {
+                let report = demo::map::generate(&db, &slug, count).await?;
                 println!("{report}");
                 Ok(())
             })

@@ -7,6 +7,7 @@ pub mod access;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod berth_map;
 pub mod berth_rules;
 pub mod berths;
 pub mod cli;
@@ -36,6 +37,7 @@ pub mod settings;
 pub mod tags;
 pub mod telemetry;
 pub mod users;
+pub mod waiting_list;
 pub mod web;
 pub mod webhooks;
 

@@ -80,6 +80,8 @@ pub const KINDS: &[Kind] = &[
     logged("tag", "Tag"),
     logged("custom_field", "Custom field"),
     logged("client_duplicate", "Possible duplicate"),
+    logged("waiting_list_entry", "Waiting-list entry"),
+    logged("berth_map", "Berth map"),
 ];
 
 /// Columns a revert never writes, whatever the log says: identity, tenancy

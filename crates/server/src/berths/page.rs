@@ -120,6 +120,9 @@ pub async fn sections(
     out.push(Section::main(html(
         &InterestsPanel::load(tx, ctx, berth.id).await?,
     )?));
+    out.push(Section::main(
+        crate::waiting_list::panel::berth_panel(tx, ctx, berth.id).await?,
+    ));
     out.push(Section::main(html(
         &MaintenancePanel::load(tx, ctx, berth, forms).await?,
     )?));

@@ -108,6 +108,9 @@ pub async fn change_with_note(
         "mooring_number": row.mooring_number,
     });
     audit::record(conn, actor, entry).await?;
+    if to == BerthStatus::Available {
+        crate::waiting_list::notify_available(conn, row.port_id, berth_id).await?;
+    }
 
     let changed = Changed {
         berth_id,

@@ -146,6 +146,9 @@ pub async fn panels(tx: &mut PortTx, ctx: &PortCtx, client_id: Uuid) -> Result<V
     out.push(Panel::side(
         crate::scratchpad::client_panel(tx, ctx, client_id).await?,
     ));
+    out.push(Panel::side(
+        crate::waiting_list::client_panel::client_panel(tx, ctx, client_id).await?,
+    ));
     out.push(Panel::main(html(
         &ActivityPanel::load(tx, ctx, client_id).await?,
     )?));

@@ -11,6 +11,7 @@ pub mod board;
 pub mod bulk;
 mod clients;
 mod interests;
+pub mod map;
 mod notes;
 mod tags;
 
@@ -95,6 +96,8 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
     let interests = interests::insert(&mut tx, port.id, &clients, &berths).await?;
     tags::insert_tags(&mut tx, &clients).await?;
     tags::insert_custom_fields(&mut tx, &clients).await?;
+    map::lay_out(&mut tx).await?;
+    map::waiting_lists(&mut tx).await?;
     tx.commit().await?;
     let password = team(db).await?;
     notes::insert(db, port.id, &clients).await?;

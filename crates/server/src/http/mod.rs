@@ -51,6 +51,8 @@ pub fn routes(state: &AppState) -> Routes {
         crate::client_list::routes,
         crate::saved_views::routes,
         crate::search::routes,
+        crate::waiting_list::routes,
+        crate::berth_map::routes,
         crate::berths::routes,
         crate::interests::routes,
         crate::berth_rules::routes,

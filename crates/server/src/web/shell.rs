@@ -118,6 +118,7 @@ impl Section {
             (Section::Clients, Some(slug)) => Some(format!("/ports/{slug}/clients")),
             (Section::Berths, Some(slug)) => Some(format!("/ports/{slug}/berths")),
             (Section::Pipeline, Some(slug)) => Some(format!("/ports/{slug}/pipeline")),
+            (Section::Map, Some(slug)) => Some(format!("/ports/{slug}/map")),
             _ => None,
         }
     }
@@ -397,7 +398,8 @@ mod tests {
         assert!(items[0].current);
         assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
         assert_eq!(items[3].href.as_deref(), Some("/ports/north/berths"));
-        let built = ["Dashboard", "Clients", "Berths"];
+        assert_eq!(items[4].href.as_deref(), Some("/ports/north/map"));
+        let built = ["Dashboard", "Clients", "Berths", "Map"];
         assert!(
             items
                 .iter()

@@ -37,6 +37,7 @@ async fn id_of_b(app: &TestApp, collection: &str, b: Uuid) -> String {
         "recommendations" => {
             "SELECT id::text FROM berth_recommendations WHERE port_id = $1 LIMIT 1"
         }
+        "waiting-list" => "SELECT id::text FROM berth_waiting_list WHERE port_id = $1 LIMIT 1",
         _ => return Uuid::new_v4().to_string(),
     };
     sqlx::query_scalar::<_, String>(sql)
@@ -172,6 +173,17 @@ async fn a_director_of_port_a_gets_404_for_everything_of_port_b() {
     )
     .bind(b)
     .bind(&b_member)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    // A berth of B with its map shape and a waiting list of one.
+    sqlx::query(
+        "WITH b AS (INSERT INTO berths (port_id, mooring_number, status) VALUES ($1, 'B1', 'available') RETURNING id),
+              m AS (INSERT INTO berth_map_data (port_id, berth_id, svg_path) SELECT $1, id, 'M0 0h9v9h-9Z' FROM b)
+         INSERT INTO berth_waiting_list (port_id, berth_id, client_id, position)
+         SELECT $1, b.id, c.id, 1 FROM b, (SELECT id FROM clients WHERE port_id = $1 LIMIT 1) c",
+    )
+    .bind(b)
     .execute(&app.db)
     .await
     .unwrap();
