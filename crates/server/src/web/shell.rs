@@ -397,8 +397,8 @@ mod tests {
         assert_eq!(items[0].href.as_deref(), Some("/ports/north"));
         assert!(items[0].current);
         assert_eq!(items[1].href.as_deref(), Some("/ports/north/clients"));
-        assert_eq!(items[3].href.as_deref(), Some("/ports/north/berths"));
-        assert_eq!(items[4].href.as_deref(), Some("/ports/north/map"));
+        assert_eq!(items[2].href.as_deref(), Some("/ports/north/berths"));
+        assert_eq!(items[3].href.as_deref(), Some("/ports/north/map"));
         let built = ["Dashboard", "Clients", "Berths", "Map"];
         assert!(
             items
