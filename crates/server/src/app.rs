@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::db::{self, Db, migrate};
 use crate::jobs::{self, Registry};
 use anyhow::Context;
+use axum::serve::ListenerExt as _;
 use sqlx::migrate::Migrator;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -125,6 +126,14 @@ impl Application {
             signal_shutdown.cancel();
         });
         let wait = shutdown.clone();
+        // Nagle's algorithm would hold the last small segment of a response
+        // until the client acknowledged the one before, and clients delay that
+        // acknowledgement by up to 40 ms on a kept-alive connection.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -62,6 +62,15 @@ pub fn origin_of(parts: &Parts) -> Origin {
     Origin { ip, user_agent }
 }
 
+/// The account behind a session or a token.
+struct Person {
+    id: String,
+    email: String,
+    name: String,
+    is_super_admin: bool,
+    theme: Option<String>,
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -76,10 +85,18 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(user.clone());
         }
         let pool = state.db.pool();
-        let via = if let Some(token) = bearer(parts) {
+        let (person, via) = if let Some(token) = bearer(parts) {
+            // The token and its user in one statement: API clients call in
+            // bursts, and every round trip before the handler's own query counts.
             let row = sqlx::query!(
-                "SELECT id, user_id, port_id, last_used_at FROM api_tokens
-                 WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
+                r#"SELECT t.id, t.port_id, t.last_used_at,
+                          u.id AS user_id, u.email AS "email: String", p.display_name,
+                          p.is_super_admin, p.preferences->>'theme' AS theme
+                   FROM api_tokens t
+                   JOIN users u ON u.id = t.user_id
+                   JOIN user_profiles p ON p.user_id = u.id
+                   WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+                     AND (t.expires_at IS NULL OR t.expires_at > now()) AND p.is_active"#,
                 tokens::hash(token)
             )
             .fetch_optional(pool)
@@ -99,13 +116,18 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .execute(pool)
                 .await?;
             }
-            (
-                row.user_id,
-                Via::Token {
-                    id: row.id,
-                    port_id: row.port_id,
-                },
-            )
+            let person = Person {
+                id: row.user_id,
+                email: row.email,
+                name: row.display_name,
+                is_super_admin: row.is_super_admin,
+                theme: row.theme,
+            };
+            let via = Via::Token {
+                id: row.id,
+                port_id: row.port_id,
+            };
+            (person, via)
         } else {
             let jar = CookieJar::from_headers(&parts.headers);
             let token = jar
@@ -116,27 +138,33 @@ impl FromRequestParts<AppState> for CurrentUser {
             let live = session::find(pool, &token)
                 .await?
                 .ok_or(Error::Unauthorized)?;
-            (live.user_id.clone(), Via::Session(live))
+            let row = sqlx::query!(
+                r#"SELECT u.id, u.email AS "email: String", p.display_name, p.is_super_admin,
+                          p.preferences->>'theme' AS theme
+                   FROM users u JOIN user_profiles p ON p.user_id = u.id
+                   WHERE u.id = $1 AND p.is_active"#,
+                live.user_id
+            )
+            .fetch_optional(pool)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+            let person = Person {
+                id: row.id,
+                email: row.email,
+                name: row.display_name,
+                is_super_admin: row.is_super_admin,
+                theme: row.theme,
+            };
+            (person, Via::Session(live))
         };
-        let (user_id, via) = via;
-        let row = sqlx::query!(
-            r#"SELECT u.id, u.email AS "email: String", p.display_name, p.is_super_admin,
-                      p.preferences->>'theme' AS theme
-               FROM users u JOIN user_profiles p ON p.user_id = u.id
-               WHERE u.id = $1 AND p.is_active"#,
-            user_id
-        )
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::Unauthorized)?;
         let user = CurrentUser {
-            id: row.id,
-            email: row.email,
-            name: row.display_name,
-            is_super_admin: row.is_super_admin,
+            id: person.id,
+            email: person.email,
+            name: person.name,
+            is_super_admin: person.is_super_admin,
             via,
             origin: origin_of(parts),
-            theme: row.theme,
+            theme: person.theme,
         };
         parts.extensions.insert(user.clone());
         Ok(user)

@@ -1,6 +1,12 @@
 //! The port's berths as the map draws them: one statement reads every berth,
 //! its shape, and the most advanced stage of its open (not archived)
-//! interests, grouped per berth.
+//! interests.
+//!
+//! The stage comes from a lateral probe of `idx_interests_berth_active` per
+//! berth rather than a join to an aggregate of the port's interests: right
+//! after a bulk load, statistics estimate one row per side, and the planner's
+//! nested loop then re-aggregated every interest once per berth (55 ms for
+//! 500 berths instead of 3).
 
 use crate::http::Result;
 use domain::pipeline::Stage;
@@ -44,10 +50,11 @@ pub async fn berths(conn: &mut PgConnection) -> Result<Vec<MapBerth>> {
                   s.top AS "top?", coalesce(s.open, 0) AS "open!"
            FROM berths b
            LEFT JOIN berth_map_data m ON m.berth_id = b.id
-           LEFT JOIN (SELECT berth_id, max(array_position($1::text[], pipeline_stage)) AS top, count(*) AS open
-                      FROM interests
-                      WHERE port_id = app_port_id() AND archived_at IS NULL AND berth_id IS NOT NULL
-                      GROUP BY berth_id) s ON s.berth_id = b.id
+           LEFT JOIN LATERAL (
+                  SELECT max(array_position($1::text[], i.pipeline_stage)) AS top, count(*) AS open
+                  FROM interests i
+                  WHERE i.berth_id = b.id AND i.port_id = app_port_id()
+                    AND i.archived_at IS NULL AND i.berth_id IS NOT NULL) s ON true
            WHERE b.port_id = app_port_id()
            ORDER BY b.area NULLS LAST, b.mooring_number"#,
         &stages

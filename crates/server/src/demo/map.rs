@@ -381,6 +381,11 @@ pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<MapRepo
     .rows_affected();
     let berths = lay_out(&mut tx).await?;
     tx.commit().await?;
+    // Statistics for what was just loaded, as autovacuum would gather within
+    // a minute: without them the planner assumes one row per port.
+    sqlx::query("ANALYZE berths, berth_map_data, clients, interests")
+        .execute(db.pool())
+        .await?;
     Ok(MapReport {
         slug: slug.to_owned(),
         berths,
