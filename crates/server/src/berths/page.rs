@@ -127,10 +127,10 @@ pub async fn sections(
         &MaintenancePanel::load(tx, ctx, berth, forms).await?,
     )?));
     out.push(Section::side(
-        super::panels::tags_panel(tx, ctx, berth.id, None).await?,
+        crate::tags::record_panel::<crate::tags::BerthTags>(tx, ctx, berth.id).await?,
     ));
     out.push(Section::side(
-        super::panels::custom_panel(tx, ctx, berth.id, false, None, FormErrors::none()).await?,
+        crate::custom_fields::record_panel::<super::panels::BerthFields>(tx, ctx, berth.id).await?,
     ));
     Ok(out)
 }
