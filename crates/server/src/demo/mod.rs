@@ -140,3 +140,25 @@ async fn team(db: &Db) -> anyhow::Result<String> {
     }
     Ok(password)
 }
+
+/// The port `slug` of a benchmark generator (`board`, `bulk`, `map`), created
+/// when it does not exist yet.
+async fn benchmark_port(db: &Db, slug: &str) -> anyhow::Result<ports::Port> {
+    if let Some(port) = ports::find_by_slug(db.pool(), slug).await? {
+        return Ok(port);
+    }
+    let new = NewPort {
+        name: format!("Benchmark {slug}"),
+        slug: slug.to_owned(),
+        timezone: "America/Anguilla".into(),
+        default_currency: "USD".into(),
+    };
+    ports::create(db.pool(), &new)
+        .await
+        .map_err(anyhow::Error::new)
+}
+
+/// A generator's fixed table as owned strings (a query's text array).
+fn owned(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}

@@ -12,6 +12,7 @@ use super::write::{self, NewEntry};
 use crate::access::{self, PortCtx, Routes};
 use crate::auth::csrf::CsrfForm;
 use crate::http::{Error, Result};
+use crate::tags::is_htmx;
 use crate::web::form::FormErrors;
 use crate::web::render;
 use crate::web::shell::{Section, Shell};
@@ -139,10 +140,6 @@ pub async fn berth_panel(conn: &mut PgConnection, ctx: &PortCtx, berth_id: Uuid)
         None,
     )
     .await
-}
-
-fn is_htmx(headers: &HeaderMap) -> bool {
-    headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request")
 }
 
 #[derive(Template)]
