@@ -169,16 +169,7 @@ pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<BoardRe
     .await?;
 
     // Tags on every seventh interest, and an open reminder on every eleventh.
-    for (name, color) in TAGS {
-        sqlx::query!(
-            "INSERT INTO tags (port_id, name, color) VALUES ($1, $2, $3) ON CONFLICT (port_id, name) DO NOTHING",
-            port.id,
-            name,
-            color
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
+    super::insert_tags(&mut tx, port.id, TAGS).await?;
     sqlx::query!(
         "INSERT INTO interest_tags (port_id, interest_id, tag_id)
          SELECT $1, i.id, t.id

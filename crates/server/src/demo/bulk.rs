@@ -176,16 +176,7 @@ pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<BulkRep
     .await?
     .rows_affected() as i64;
 
-    for (name, color) in TAGS {
-        sqlx::query!(
-            "INSERT INTO tags (port_id, name, color) VALUES ($1, $2, $3) ON CONFLICT (port_id, name) DO NOTHING",
-            port.id,
-            name,
-            color
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
+    super::insert_tags(&mut tx, port.id, TAGS).await?;
     // Every ninth client carries one tag, so tag filters have work to do.
     sqlx::query!(
         "INSERT INTO client_tags (port_id, client_id, tag_id)

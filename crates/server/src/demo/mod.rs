@@ -17,7 +17,9 @@ mod tags;
 
 use crate::db::Db;
 use crate::ports::{self, NewPort};
+use sqlx::PgConnection;
 use std::fmt;
+use uuid::Uuid;
 
 pub const SLUG: &str = "port-nimara";
 
@@ -156,6 +158,26 @@ async fn benchmark_port(db: &Db, slug: &str) -> anyhow::Result<ports::Port> {
     ports::create(db.pool(), &new)
         .await
         .map_err(anyhow::Error::new)
+}
+
+/// The tags `(name, colour)` of a benchmark generator that the port does not
+/// have yet.
+async fn insert_tags(
+    conn: &mut PgConnection,
+    port_id: Uuid,
+    tags: &[(&str, &str)],
+) -> anyhow::Result<()> {
+    for (name, color) in tags {
+        sqlx::query!(
+            "INSERT INTO tags (port_id, name, color) VALUES ($1, $2, $3) ON CONFLICT (port_id, name) DO NOTHING",
+            port_id,
+            name,
+            color
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A generator's fixed table as owned strings (a query's text array).
