@@ -135,13 +135,6 @@ pub async fn sections(
     Ok(out)
 }
 
-fn csrf(ctx: &PortCtx) -> String {
-    ctx.user
-        .session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".to_owned())
 }
@@ -277,7 +270,7 @@ impl StatusPanel {
         StatusPanel {
             slug: ctx.port.slug.clone(),
             id: b.id,
-            csrf: csrf(ctx),
+            csrf: ctx.user.csrf_token(),
             current: status_of(&b.status).0,
             statuses: BerthStatus::ALL
                 .iter()
@@ -412,7 +405,7 @@ impl MaintenancePanel {
         Ok(MaintenancePanel {
             slug: ctx.port.slug.clone(),
             id: b.id,
-            csrf: csrf(ctx),
+            csrf: ctx.user.csrf_token(),
             totals: per_currency(&entries),
             rows: entries
                 .iter()

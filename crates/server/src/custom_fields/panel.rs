@@ -172,11 +172,7 @@ async fn panel<T: Fielded>(
         slug: ctx.port.slug.clone(),
         segment: T::SEGMENT,
         record_id: id,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         fields,
         editing: editing && ctx.can(T::EDIT),
         can_edit: ctx.can(T::EDIT),

@@ -91,11 +91,7 @@ async fn panel<T: Tagged>(
         slug: ctx.port.slug.clone(),
         segment: T::SEGMENT,
         record_id: id,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         icons: ASSET_URLS.icons,
         tags,
         choices,

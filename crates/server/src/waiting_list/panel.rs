@@ -86,13 +86,6 @@ impl Panel {
     }
 }
 
-fn csrf(ctx: &PortCtx) -> String {
-    ctx.user
-        .session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 async fn panel(
     conn: &mut PgConnection,
     ctx: &PortCtx,
@@ -108,7 +101,7 @@ async fn panel(
         berth_id,
         mooring_number: berth.mooring_number,
         available: berth.status == "available",
-        csrf: csrf(ctx),
+        csrf: ctx.user.csrf_token(),
         entries,
         can_edit: ctx.can("berths.edit"),
         form,
