@@ -15,32 +15,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 interests=${1:-5000}
 slug=board
-port=18183
-base="http://127.0.0.1:$port"
+# shellcheck source-path=SCRIPTDIR/..
+. bench/lib.sh
 if [ -n "${BENCH_BIN:-}" ]; then
   bin=$BENCH_BIN
 else
-  SQLX_OFFLINE=${SQLX_OFFLINE:-true} cargo build --release -q -p nimara
-  bin=target/release/nimara
+  bench_build
 fi
-data=$(mktemp -d /tmp/nimara-bench.XXXXXX)
-touch "$data/.start"
-export NIMARA_DATA_DIR="$data" NIMARA_HTTP_ADDR="127.0.0.1:$port" NIMARA_LOG=warn
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  export NIMARA_DATABASE_URL="$BENCH_DATABASE_URL"
-fi
-
-"$bin" serve & pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-until curl -fs "$base/readyz" >/dev/null; do sleep 0.1; done
-
-# The database the server uses, for psql.
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  db="$BENCH_DATABASE_URL"
-else
-  sock=$(dirname "$(find "$data" /tmp -maxdepth 3 -name '.s.PGSQL.*' -newer "$data/.start" 2>/dev/null | head -1)")
-  db="postgresql://nimara@localhost/nimara?host=$sock"
-fi
+bench_serve 18183
+bench_db
 
 if [ "$(psql "$db" -Atc "SELECT count(*) FROM interests i JOIN ports p ON p.id = i.port_id WHERE p.slug = '$slug'")" = 0 ]; then
   "$bin" demo --interests "$interests" --port "$slug"
@@ -50,22 +33,9 @@ for table in interests berths clients interest_tags reminders; do
 done
 port_id=$(psql "$db" -Atc "SELECT id FROM ports WHERE slug = '$slug'")
 
-email="bench.$(date +%s)@example.test"
-password="bench-password-$(date +%s)"
-echo "$password" | "$bin" user create --email "$email" --name Bench --password-stdin --super-admin >/dev/null
-jar="$data/cookies"
-curl -fs -c "$jar" -H 'content-type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" >/dev/null
-token=$(curl -fs -b "$jar" -H 'content-type: application/json' \
-  -d "{\"name\":\"bench\",\"port\":\"$slug\"}" "$base/api/v1/me/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-auth="Authorization: Bearer $token"
-
-median() { # URL → median ms of 200 requests on one kept-alive connection
-  local cfg="$data/urls" i
-  : > "$cfg"
-  for i in $(seq 200); do echo "url = \"$1\"" >> "$cfg"; echo "output = /dev/null" >> "$cfg"; done
-  curl -s -f -H "$auth" -H 'Accept-Encoding: gzip' -K "$cfg" -w '%{time_total}\n' | sort -n | sed -n '100p' | awk '{printf "%.1f", $1 * 1000}'
-}
+bench_sign_in
+bench_token "$slug"
+median_curl=(-f -H "$auth" -H 'Accept-Encoding: gzip')
 # Every URL answers 200 before it is timed.
 for path in "/ports/$slug/pipeline" "/api/v1/ports/$slug/pipeline" "/ports/$slug/pipeline?area=Pier+A" "/ports/$slug/pipeline?view=table"; do
   curl -fs -o /dev/null -H "$auth" "$base$path" || { echo "GET $path failed" >&2; exit 1; }

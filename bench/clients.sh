@@ -14,30 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-200000}
 slug=bench
-port=18182
-base="http://127.0.0.1:$port"
+# shellcheck source-path=SCRIPTDIR/..
+. bench/lib.sh
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 command -v pgbench >/dev/null || { echo "pgbench is missing (postgresql-client)" >&2; exit 2; }
-SQLX_OFFLINE=${SQLX_OFFLINE:-true} cargo build --release -q -p nimara
-bin=target/release/nimara
-data=$(mktemp -d /tmp/nimara-bench.XXXXXX)
-touch "$data/.start"
-export NIMARA_DATA_DIR="$data" NIMARA_HTTP_ADDR="127.0.0.1:$port" NIMARA_LOG=warn
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  export NIMARA_DATABASE_URL="$BENCH_DATABASE_URL"
-fi
-
-"$bin" serve & pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-until curl -fs "$base/readyz" >/dev/null; do sleep 0.1; done
-
-# The database the server uses, for pgbench and psql.
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  db="$BENCH_DATABASE_URL"
-else
-  sock=$(dirname "$(find "$data" /tmp -maxdepth 3 -name '.s.PGSQL.*' -newer "$data/.start" 2>/dev/null | head -1)")
-  db="postgresql://nimara@localhost/nimara?host=$sock"
-fi
+bench_build
+bench_serve 18182
+bench_db
 
 if [ "$(psql "$db" -Atc "SELECT count(*) FROM clients c JOIN ports p ON p.id = c.port_id WHERE p.slug = '$slug'")" = 0 ]; then
   "$bin" demo --clients "$clients" --port "$slug"
@@ -45,15 +28,9 @@ fi
 psql "$db" -q -c "VACUUM ANALYZE clients" -c "VACUUM ANALYZE client_contacts"
 port_id=$(psql "$db" -Atc "SELECT id FROM ports WHERE slug = '$slug'")
 
-email="bench.$(date +%s)@example.test"
-password="bench-password-$(date +%s)"
-echo "$password" | "$bin" user create --email "$email" --name Bench --password-stdin --super-admin >/dev/null
-jar="$data/cookies"
-curl -fs -c "$jar" -H 'content-type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" >/dev/null
-token=$(curl -fs -b "$jar" -H 'content-type: application/json' \
-  -d "{\"name\":\"bench\",\"port\":\"$slug\"}" "$base/api/v1/me/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-auth="Authorization: Bearer $token"
+bench_sign_in
+bench_token "$slug"
+median_curl=(-H "$auth")
 
 # A partial name and a partial e-mail of clients that exist.
 name_part=$(psql "$db" -Atc "SELECT left(split_part(full_name, ' ', 2), 6) FROM clients WHERE port_id = '$port_id' ORDER BY id LIMIT 1")
@@ -62,12 +39,6 @@ name_part=$(psql "$db" -Atc "SELECT left(split_part(full_name, ' ', 2), 6) FROM 
 broad_part=$(psql "$db" -Atc "SELECT left(split_part(full_name, ' ', 2), 4) FROM clients WHERE port_id = '$port_id' ORDER BY id LIMIT 1")
 email_part=$(psql "$db" -Atc "SELECT substr(value, 3, 9) FROM client_contacts WHERE port_id = '$port_id' AND channel = 'email' ORDER BY id LIMIT 1")
 
-median() { # URL → median ms of 200 requests on one kept-alive connection
-  local cfg="$data/urls" i
-  : > "$cfg"
-  for i in $(seq 200); do echo "url = \"$1\"" >> "$cfg"; echo "output = /dev/null" >> "$cfg"; done
-  curl -s -H "$auth" -K "$cfg" -w '%{time_total}\n' | sort -n | sed -n '100p' | awk '{printf "%.1f", $1 * 1000}'
-}
 list_ms=$(median "$base/api/v1/ports/$slug/clients?limit=50")
 name_ms=$(median "$base/api/v1/ports/$slug/clients?limit=50&q=$name_part")
 email_ms=$(median "$base/api/v1/ports/$slug/clients?limit=50&q=$email_part")

@@ -11,26 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 berths=${1:-500}
 slug=map-bench
-port=18183
-base="http://127.0.0.1:$port"
-SQLX_OFFLINE=${SQLX_OFFLINE:-true} cargo build --release -q -p nimara
-bin=target/release/nimara
-data=$(mktemp -d /tmp/nimara-bench.XXXXXX)
-export NIMARA_DATA_DIR="$data" NIMARA_HTTP_ADDR="127.0.0.1:$port" NIMARA_LOG=warn
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  export NIMARA_DATABASE_URL="$BENCH_DATABASE_URL"
-fi
-
-"$bin" serve & pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-until curl -fs "$base/readyz" >/dev/null; do sleep 0.1; done
-
-email="bench.$(date +%s)@example.test"
-password="bench-password-$(date +%s)"
-echo "$password" | "$bin" user create --email "$email" --name Bench --password-stdin --super-admin >/dev/null
-jar="$data/cookies"
-curl -fs -c "$jar" -H 'content-type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" >/dev/null
+# shellcheck source-path=SCRIPTDIR/..
+. bench/lib.sh
+bench_build
+bench_serve 18183
+bench_sign_in
 
 # The port is filled once: a second run against the same database reuses it.
 status=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$base/api/v1/ports/$slug/berth-map/shapes")
@@ -40,12 +25,7 @@ fi
 drawn=$(curl -fs -b "$jar" "$base/ports/$slug/map" | grep -o 'data-berth="' | wc -l)
 echo "the map of port $slug draws $drawn berths"
 
-median() { # URL → median ms of 200 requests on one kept-alive connection
-  local cfg="$data/urls" i
-  : > "$cfg"
-  for i in $(seq 200); do echo "url = \"$1\"" >> "$cfg"; echo "output = /dev/null" >> "$cfg"; done
-  curl -s -b "$jar" -K "$cfg" -w '%{time_total}\n' | sort -n | sed -n '100p' | awk '{printf "%.1f", $1 * 1000}'
-}
+median_curl=(-b "$jar")
 # A first request warms the connection pool and the statement cache.
 curl -fs -b "$jar" -o /dev/null "$base/ports/$slug/map"
 by_status=$(median "$base/ports/$slug/map")

@@ -14,6 +14,7 @@ use crate::http::cursor::{self, List};
 use crate::http::error::FieldErrors;
 use crate::http::{Error, Result};
 use crate::ports::Port;
+use crate::tags::is_htmx;
 use crate::web::render;
 use crate::web::shell::{Section, Shell};
 use askama::Template;
@@ -144,17 +145,6 @@ struct PageQuery {
     notice: Option<String>,
 }
 
-fn is_htmx(headers: &HeaderMap) -> bool {
-    headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request")
-}
-
-fn csrf_of(ctx: &PortCtx) -> String {
-    ctx.user
-        .session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 fn row_view(r: &LogRow, slug: &str, tz: Tz, now: chrono::DateTime<Utc>) -> RowView {
     let action = Action::parse(&r.action);
     let is_field_change = action == Some(Action::Update) || action == Some(Action::Revert);
@@ -219,7 +209,7 @@ fn rows_view(ctx: &PortCtx, rows: &[LogRow], next: Option<&str>, filters: &RawFi
         slug,
         more,
         can_revert: ctx.can("audit.revert"),
-        csrf: csrf_of(ctx),
+        csrf: ctx.user.csrf_token(),
         back,
         icons: crate::web::shell::ASSET_URLS.icons,
     }

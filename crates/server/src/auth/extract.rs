@@ -46,6 +46,14 @@ impl CurrentUser {
             Via::Token { .. } => None,
         }
     }
+
+    /// The session's CSRF token, for a page's forms; empty for a request
+    /// made with an API token.
+    pub fn csrf_token(&self) -> String {
+        self.session()
+            .map(|s| s.csrf_token.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// The address and user agent of a request.

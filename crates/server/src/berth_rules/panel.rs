@@ -88,11 +88,7 @@ async fn panel(
     Ok(render(&Panel {
         slug: ctx.port.slug.clone(),
         berth_id,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         items: rows
             .iter()
             .take(SHOWN as usize)

@@ -127,19 +127,12 @@ pub async fn sections(
         &MaintenancePanel::load(tx, ctx, berth, forms).await?,
     )?));
     out.push(Section::side(
-        super::panels::tags_panel(tx, ctx, berth.id, None).await?,
+        crate::tags::record_panel::<crate::tags::BerthTags>(tx, ctx, berth.id).await?,
     ));
     out.push(Section::side(
-        super::panels::custom_panel(tx, ctx, berth.id, false, None, FormErrors::none()).await?,
+        crate::custom_fields::record_panel::<super::panels::BerthFields>(tx, ctx, berth.id).await?,
     ));
     Ok(out)
-}
-
-fn csrf(ctx: &PortCtx) -> String {
-    ctx.user
-        .session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
 }
 
 fn opt(v: &Option<String>) -> String {
@@ -277,7 +270,7 @@ impl StatusPanel {
         StatusPanel {
             slug: ctx.port.slug.clone(),
             id: b.id,
-            csrf: csrf(ctx),
+            csrf: ctx.user.csrf_token(),
             current: status_of(&b.status).0,
             statuses: BerthStatus::ALL
                 .iter()
@@ -412,7 +405,7 @@ impl MaintenancePanel {
         Ok(MaintenancePanel {
             slug: ctx.port.slug.clone(),
             id: b.id,
-            csrf: csrf(ctx),
+            csrf: ctx.user.csrf_token(),
             totals: per_currency(&entries),
             rows: entries
                 .iter()

@@ -269,7 +269,7 @@ impl ContactsPanel {
         Ok(ContactsPanel {
             slug: ctx.port.slug.clone(),
             id,
-            csrf: csrf(ctx),
+            csrf: ctx.user.csrf_token(),
             contacts: contacts::of_client(&mut *tx, id).await?,
             channels: Channel::ALL
                 .iter()
@@ -324,7 +324,7 @@ impl RelationshipsPanel {
         Ok(RelationshipsPanel {
             slug: ctx.port.slug.clone(),
             id,
-            csrf: csrf(ctx),
+            csrf: ctx.user.csrf_token(),
             rows: relationships::of_client(&mut *tx, id).await?,
             types: RelationshipType::ALL
                 .iter()
@@ -369,13 +369,6 @@ impl ActivityPanel {
             }),
         })
     }
-}
-
-fn csrf(ctx: &PortCtx) -> String {
-    ctx.user
-        .session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
 }
 
 #[derive(Template)]

@@ -4,8 +4,9 @@
 //! `definitions` is the catalogue (API and the functions the settings page
 //! calls), `values` reads and writes values — [`save`] is what a record's own
 //! create and update call with the `custom_fields` part of their body — and
-//! `page` / `panel` are the settings tab and the client page's panel. The rules
-//! themselves live in `domain::custom_fields`.
+//! `page` / `panel` are the settings tab and a record page's panel (clients
+//! and berths, [`Fielded`]). The rules themselves live in
+//! `domain::custom_fields`.
 
 mod definitions;
 mod page;
@@ -14,7 +15,7 @@ pub mod values;
 
 pub use definitions::{DefinitionOut, definitions_of};
 pub use domain::custom_fields::EntityType;
-pub use panel::client_panel;
+pub use panel::{ClientFields, Fielded, client_panel, record_panel, record_routes};
 pub use values::{save, values_of};
 
 use crate::access::{Access, Routes};
@@ -51,5 +52,5 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Port("clients.edit"),
             values::client_put,
         );
-    panel::routes(page::routes(routes))
+    record_routes::<ClientFields>(page::routes(routes))
 }

@@ -1,6 +1,7 @@
-//! The client page's custom fields panel: each field's value, and an edit
-//! mode with an input per type (errors beside each field, values as typed).
-//! It swaps itself through htmx like the tags panel.
+//! The custom fields panel of a record's page (a client, a berth:
+//! [`Fielded`]): each field's value, and an edit mode with an input per type
+//! (errors beside each field, values as typed). It swaps itself through htmx
+//! like the tags panel.
 
 use super::definitions::{DefinitionOut, definitions_of};
 use super::values::{client_exists, save, values_of};
@@ -11,6 +12,7 @@ use crate::http::{Error, Result};
 use crate::tags::{fragment_or_page, is_htmx};
 use crate::web::form::FormErrors;
 use crate::web::render;
+use crate::web::shell::Section;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,19 +22,49 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
 use std::collections::HashMap;
+use std::future::Future;
 use uuid::Uuid;
 
-pub fn routes(routes: Routes) -> Routes {
+/// A kind of record whose custom fields the page panel serves: its
+/// [`EntityType`], the URL segment of its pages, the permissions to read and
+/// change its fields, the navigation section its pages belong to, and the
+/// check that the port has the record.
+pub trait Fielded: Send + Sync + 'static {
+    const ENTITY: EntityType;
+    const SEGMENT: &'static str;
+    const VIEW: &'static str;
+    const EDIT: &'static str;
+    const SECTION: Section;
+    /// 404 unless the port has the record.
+    fn exists(conn: &mut PgConnection, id: Uuid) -> impl Future<Output = Result<()>> + Send;
+}
+
+pub struct ClientFields;
+
+impl Fielded for ClientFields {
+    const ENTITY: EntityType = EntityType::Client;
+    const SEGMENT: &'static str = "clients";
+    const VIEW: &'static str = "clients.view";
+    const EDIT: &'static str = "clients.edit";
+    const SECTION: Section = Section::Clients;
+    async fn exists(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+        client_exists(conn, id).await
+    }
+}
+
+/// The panel's routes for records of kind `T`.
+pub fn record_routes<T: Fielded>(routes: Routes) -> Routes {
+    let page = format!("/ports/{{port}}/{}/{{id}}", T::SEGMENT);
     routes
         .get(
-            "/ports/{port}/clients/{id}/custom-fields-panel",
-            Access::Port("clients.view"),
-            show,
+            &format!("{page}/custom-fields-panel"),
+            Access::Port(T::VIEW),
+            show::<T>,
         )
         .post(
-            "/ports/{port}/clients/{id}/custom-fields",
-            Access::Port("clients.edit"),
-            submit,
+            &format!("{page}/custom-fields"),
+            Access::Port(T::EDIT),
+            submit::<T>,
         )
 }
 
@@ -56,7 +88,9 @@ struct Field {
 #[template(path = "custom_fields/panel.html")]
 struct Panel {
     slug: String,
-    client_id: Uuid,
+    /// The record's URL segment: `clients`, `berths`.
+    segment: &'static str,
+    record_id: Uuid,
     csrf: String,
     fields: Vec<Field>,
     editing: bool,
@@ -88,22 +122,31 @@ pub async fn client_panel(
     ctx: &PortCtx,
     client_id: Uuid,
 ) -> Result<String> {
-    panel(conn, ctx, client_id, false, None, FormErrors::none()).await
+    record_panel::<ClientFields>(conn, ctx, client_id).await
 }
 
-async fn panel(
+/// The panel's HTML for record `id` of kind `T` (404 when the port has none).
+pub async fn record_panel<T: Fielded>(
     conn: &mut PgConnection,
     ctx: &PortCtx,
-    client_id: Uuid,
+    id: Uuid,
+) -> Result<String> {
+    panel::<T>(conn, ctx, id, false, None, FormErrors::none()).await
+}
+
+async fn panel<T: Fielded>(
+    conn: &mut PgConnection,
+    ctx: &PortCtx,
+    id: Uuid,
     editing: bool,
     typed: Option<&HashMap<String, String>>,
     errors: FormErrors,
 ) -> Result<String> {
-    client_exists(conn, client_id).await?;
-    let defs = definitions_of(conn, EntityType::Client).await?;
-    let values = values_of(conn, EntityType::Client, &[client_id])
+    T::exists(&mut *conn, id).await?;
+    let defs = definitions_of(conn, T::ENTITY).await?;
+    let values = values_of(conn, T::ENTITY, &[id])
         .await?
-        .remove(&client_id)
+        .remove(&id)
         .unwrap_or_default();
     let fields = defs
         .iter()
@@ -113,7 +156,7 @@ async fn panel(
                 .and_then(|t| t.get(&format!("cf.{}", d.field_name)).cloned())
                 .unwrap_or_else(|| as_text(&v));
             Field {
-                dom_id: format!("cf-{client_id}-{}", d.field_name),
+                dom_id: format!("cf-{id}-{}", d.field_name),
                 name: d.field_name.clone(),
                 label: d.field_label.clone(),
                 kind: d.field_type.as_str(),
@@ -127,15 +170,12 @@ async fn panel(
         .collect();
     let html = render(&Panel {
         slug: ctx.port.slug.clone(),
-        client_id,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        segment: T::SEGMENT,
+        record_id: id,
+        csrf: ctx.user.csrf_token(),
         fields,
-        editing: editing && ctx.can("clients.edit"),
-        can_edit: ctx.can("clients.edit"),
+        editing: editing && ctx.can(T::EDIT),
+        can_edit: ctx.can(T::EDIT),
         form_error: errors.get(crate::web::form::FORM),
     })?;
     Ok(html.0)
@@ -146,15 +186,15 @@ struct Mode {
     edit: Option<String>,
 }
 
-/// `GET /ports/{port}/clients/{id}/custom-fields-panel[?edit=1]`
-async fn show(
+/// `GET /ports/{port}/{records}/{id}/custom-fields-panel[?edit=1]`
+async fn show<T: Fielded>(
     ctx: PortCtx,
     headers: HeaderMap,
     Path((_, id)): Path<(String, Uuid)>,
     Query(mode): Query<Mode>,
 ) -> Result<Response> {
     let mut tx = ctx.begin().await?;
-    let html = panel(
+    let html = panel::<T>(
         &mut tx,
         &ctx,
         id,
@@ -164,12 +204,12 @@ async fn show(
     )
     .await?;
     tx.commit().await?;
-    fragment_or_page(&ctx, &headers, "Custom fields", html).await
+    fragment_or_page(&ctx, &headers, T::SECTION, "Custom fields", html).await
 }
 
-/// `POST /ports/{port}/clients/{id}/custom-fields`: every field of the form
+/// `POST /ports/{port}/{records}/{id}/custom-fields`: every field of the form
 /// (`cf.<field_name>`), an empty one clearing its value.
-async fn submit(
+async fn submit<T: Fielded>(
     ctx: PortCtx,
     headers: HeaderMap,
     Path((_, id)): Path<(String, Uuid)>,
@@ -189,12 +229,12 @@ async fn submit(
         })
         .collect();
     let mut tx = ctx.begin().await?;
-    client_exists(&mut tx, id).await?;
+    T::exists(&mut tx, id).await?;
     let saved = save(
         &mut tx,
         &Actor::from(&ctx),
         ctx.port.id,
-        EntityType::Client,
+        T::ENTITY,
         id,
         &input,
     )
@@ -203,7 +243,7 @@ async fn submit(
         Ok(_) => {
             tx.commit().await?;
             let mut tx = ctx.begin().await?;
-            let html = client_panel(&mut tx, &ctx, id).await?;
+            let html = record_panel::<T>(&mut tx, &ctx, id).await?;
             tx.commit().await?;
             (html, false)
         }
@@ -211,7 +251,7 @@ async fn submit(
             tx.rollback().await?;
             let errors = FormErrors::from_error(e)?;
             let mut tx = ctx.begin().await?;
-            let html = panel(&mut tx, &ctx, id, true, Some(&form), errors).await?;
+            let html = panel::<T>(&mut tx, &ctx, id, true, Some(&form), errors).await?;
             tx.commit().await?;
             (html, true)
         }
@@ -221,13 +261,14 @@ async fn submit(
         return Ok(Html(html).into_response());
     }
     if refused {
-        let mut res = fragment_or_page(&ctx, &headers, "Custom fields", html).await?;
+        let mut res = fragment_or_page(&ctx, &headers, T::SECTION, "Custom fields", html).await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     }
     Ok(Redirect::to(&format!(
-        "/ports/{}/clients/{id}/custom-fields-panel",
-        ctx.port.slug
+        "/ports/{}/{}/{id}/custom-fields-panel",
+        ctx.port.slug,
+        T::SEGMENT
     ))
     .into_response())
 }

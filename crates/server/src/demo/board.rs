@@ -7,8 +7,8 @@
 //! table, so thousands of interests take well under a second. Everything
 //! follows from the row number, so two runs make the same port.
 
+use super::owned;
 use crate::db::Db;
-use crate::ports::{self, NewPort};
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_SLUG: &str = "board";
@@ -79,29 +79,12 @@ const TAGS: &[(&str, &str)] = &[
     ("Superyacht", "#7c3aed"),
 ];
 
-fn owned(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
 /// Creates (or finds) the port `slug` and fills it with `count` open
 /// interests. A port that already has interests is refused rather than doubled.
 pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<BoardReport> {
     anyhow::ensure!(count > 0, "--interests must be at least 1");
     let started = Instant::now();
-    let port = match ports::find_by_slug(db.pool(), slug).await? {
-        Some(port) => port,
-        None => {
-            let new = NewPort {
-                name: format!("Benchmark {slug}"),
-                slug: slug.to_owned(),
-                timezone: "America/Anguilla".into(),
-                default_currency: "USD".into(),
-            };
-            ports::create(db.pool(), &new)
-                .await
-                .map_err(anyhow::Error::new)?
-        }
-    };
+    let port = super::benchmark_port(db, slug).await?;
     let mut tx = db.pool().begin().await?;
     crate::db::act_for_port(&mut tx, port.id).await?;
     let existing = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM interests")
@@ -186,16 +169,7 @@ pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<BoardRe
     .await?;
 
     // Tags on every seventh interest, and an open reminder on every eleventh.
-    for (name, color) in TAGS {
-        sqlx::query!(
-            "INSERT INTO tags (port_id, name, color) VALUES ($1, $2, $3) ON CONFLICT (port_id, name) DO NOTHING",
-            port.id,
-            name,
-            color
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
+    super::insert_tags(&mut tx, port.id, TAGS).await?;
     sqlx::query!(
         "INSERT INTO interest_tags (port_id, interest_id, tag_id)
          SELECT $1, i.id, t.id

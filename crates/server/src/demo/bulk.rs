@@ -7,8 +7,8 @@
 //! are built from syllables (thousands of distinct surnames), so searches
 //! behave as on real data rather than matching a tenth of the port.
 
+use super::owned;
 use crate::db::Db;
-use crate::ports::{self, NewPort};
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_SLUG: &str = "bench";
@@ -92,29 +92,12 @@ const TAGS: &[(&str, &str)] = &[
     ("Referred", "#16a34a"),
 ];
 
-fn owned(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
 /// Creates (or finds) the port `slug` and fills it with `count` clients.
 /// A port that already has clients is refused rather than doubled.
 pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<BulkReport> {
     anyhow::ensure!(count > 0, "--clients must be at least 1");
     let started = Instant::now();
-    let port = match ports::find_by_slug(db.pool(), slug).await? {
-        Some(port) => port,
-        None => {
-            let new = NewPort {
-                name: format!("Benchmark {slug}"),
-                slug: slug.to_owned(),
-                timezone: "America/Anguilla".into(),
-                default_currency: "USD".into(),
-            };
-            ports::create(db.pool(), &new)
-                .await
-                .map_err(anyhow::Error::new)?
-        }
-    };
+    let port = super::benchmark_port(db, slug).await?;
     let mut tx = db.pool().begin().await?;
     crate::db::act_for_port(&mut tx, port.id).await?;
     let existing = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM clients")
@@ -193,16 +176,7 @@ pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<BulkRep
     .await?
     .rows_affected() as i64;
 
-    for (name, color) in TAGS {
-        sqlx::query!(
-            "INSERT INTO tags (port_id, name, color) VALUES ($1, $2, $3) ON CONFLICT (port_id, name) DO NOTHING",
-            port.id,
-            name,
-            color
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
+    super::insert_tags(&mut tx, port.id, TAGS).await?;
     // Every ninth client carries one tag, so tag filters have work to do.
     sqlx::query!(
         "INSERT INTO client_tags (port_id, client_id, tag_id)

@@ -9,7 +9,6 @@
 //! of berths was loaded.
 
 use crate::db::{Db, PortTx};
-use crate::ports::{self, NewPort};
 use domain::pipeline::Stage;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -310,20 +309,7 @@ pub async fn generate(db: &Db, slug: &str, count: i64) -> anyhow::Result<MapRepo
         "--berths must be between 1 and 20000"
     );
     let started = Instant::now();
-    let port = match ports::find_by_slug(db.pool(), slug).await? {
-        Some(port) => port,
-        None => {
-            let new = NewPort {
-                name: format!("Benchmark {slug}"),
-                slug: slug.to_owned(),
-                timezone: "America/Anguilla".into(),
-                default_currency: "USD".into(),
-            };
-            ports::create(db.pool(), &new)
-                .await
-                .map_err(anyhow::Error::new)?
-        }
-    };
+    let port = super::benchmark_port(db, slug).await?;
     let mut tx: PortTx = db.pool().begin().await?;
     crate::db::act_for_port(&mut tx, port.id).await?;
     let existing = sqlx::query_scalar!(

@@ -17,7 +17,9 @@ mod tags;
 
 use crate::db::Db;
 use crate::ports::{self, NewPort};
+use sqlx::PgConnection;
 use std::fmt;
+use uuid::Uuid;
 
 pub const SLUG: &str = "port-nimara";
 
@@ -139,4 +141,46 @@ async fn team(db: &Db) -> anyhow::Result<String> {
             .map_err(anyhow::Error::new)?;
     }
     Ok(password)
+}
+
+/// The port `slug` of a benchmark generator (`board`, `bulk`, `map`), created
+/// when it does not exist yet.
+async fn benchmark_port(db: &Db, slug: &str) -> anyhow::Result<ports::Port> {
+    if let Some(port) = ports::find_by_slug(db.pool(), slug).await? {
+        return Ok(port);
+    }
+    let new = NewPort {
+        name: format!("Benchmark {slug}"),
+        slug: slug.to_owned(),
+        timezone: "America/Anguilla".into(),
+        default_currency: "USD".into(),
+    };
+    ports::create(db.pool(), &new)
+        .await
+        .map_err(anyhow::Error::new)
+}
+
+/// The tags `(name, colour)` of a benchmark generator that the port does not
+/// have yet.
+async fn insert_tags(
+    conn: &mut PgConnection,
+    port_id: Uuid,
+    tags: &[(&str, &str)],
+) -> anyhow::Result<()> {
+    for (name, color) in tags {
+        sqlx::query!(
+            "INSERT INTO tags (port_id, name, color) VALUES ($1, $2, $3) ON CONFLICT (port_id, name) DO NOTHING",
+            port_id,
+            name,
+            color
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A generator's fixed table as owned strings (a query's text array).
+fn owned(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
 }

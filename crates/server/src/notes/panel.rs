@@ -93,11 +93,7 @@ struct One {
 fn frame<S: Subject>(ctx: &PortCtx, parent: Uuid) -> Frame {
     Frame {
         icons: ASSET_URLS.icons,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         base: S::page(&ctx.port.slug, parent),
         mention_url: format!("/api/v1/ports/{}/mentionable", ctx.port.slug),
     }

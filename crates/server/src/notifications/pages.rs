@@ -202,7 +202,7 @@ pub async fn page(
     }
     shell.user = Some(UserMenu::of(&user));
     let page = NotificationsPage {
-        csrf: csrf_of(&user),
+        csrf: user.csrf_token(),
         port: port.clone(),
         unread_only,
         unread: Count(unread),
@@ -256,7 +256,7 @@ pub async fn panel(
     let now = Utc::now();
     render(&PanelFragment {
         shell: FRAGMENT,
-        csrf: csrf_of(&user),
+        csrf: user.csrf_token(),
         items: rows.iter().map(|n| Item::of(n, tz, &here, now)).collect(),
         slug: port.slug,
         unread: Count(unread),
@@ -313,12 +313,6 @@ pub async fn read_all(
     let ports = scope(&state, &user, form.port.as_deref()).await?;
     store::mark_all_read(&state.db, &user.id, &ports).await?;
     Ok(Redirect::to(&back_to(form.next.as_deref())).into_response())
-}
-
-fn csrf_of(user: &CurrentUser) -> String {
-    user.session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
 }
 
 /// A path of ours only: never another site, so a form cannot send anyone away.

@@ -169,11 +169,7 @@ async fn panel(
     let html = render(&Panel {
         slug,
         interest_id,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         yacht: yacht_summary(&subject),
         can_match: subject.yacht.can_be_matched(),
         rows,

@@ -63,12 +63,6 @@ pub struct PortQuery {
     pub port: Option<String>,
 }
 
-fn csrf(user: &CurrentUser) -> String {
-    user.session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 /// The port slug to offer attaching in, if the user may view clients there.
 async fn attach_port(
     state: &AppState,
@@ -113,7 +107,7 @@ async fn drawer(
         .collect();
     Ok(render(&Drawer {
         icons: ASSET_URLS.icons,
-        csrf: csrf(user),
+        csrf: user.csrf_token(),
         port: attach_port(state, user, port).await?,
         items,
         more,
@@ -309,7 +303,7 @@ pub async fn client_search(ctx: PortCtx, Query(q): Query<SearchQuery>) -> Result
         rows
     };
     render(&ClientResults {
-        csrf: csrf(&ctx.user),
+        csrf: ctx.user.csrf_token(),
         port: ctx.port.slug.clone(),
         note: q.note,
         clients,

@@ -77,11 +77,7 @@ pub async fn client_panel(
         })
         .collect();
     Panel {
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         base: format!("/ports/{}/clients/{client_id}", ctx.port.slug),
         items,
     }

@@ -4,7 +4,7 @@
 //! `api` is the tag catalogue (create, rename, recolour, delete, list with
 //! usage counts); `records` puts tags on records and reads them back for many
 //! records at once; `page` is the settings tab; `panel` the chips on a record's
-//! page (clients and interests, [`Tagged`]).
+//! page (clients, interests and berths, [`Tagged`]).
 
 mod api;
 mod page;
@@ -14,7 +14,7 @@ pub mod records;
 pub use api::{TagOut, TagUsage};
 pub use panel::{client_panel, record_panel};
 pub(crate) use panel::{fragment_or_page, is_htmx};
-pub use records::{ClientTags, InterestTags, Tagged, Target, tags_of};
+pub use records::{BerthTags, ClientTags, InterestTags, Tagged, Target, tags_of};
 
 use crate::access::{Access, Routes};
 
@@ -44,6 +44,8 @@ pub fn routes(routes: Routes) -> Routes {
             api::delete,
         );
     let routes = record_routes::<InterestTags>(record_routes::<ClientTags>(routes));
+    // A berth's tag API is the berths' own (`berths::panels`); its page panel is this one.
+    let routes = panel::record_routes::<BerthTags>(routes);
     page::routes(routes)
 }
 

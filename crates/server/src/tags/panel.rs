@@ -1,4 +1,5 @@
-//! The tags panel of a record's page (a client, an interest: [`Tagged`]): the
+//! The tags panel of a record's page (a client, an interest, a berth:
+//! [`Tagged`]): the
 //! record's tags as chips in their colours, × to remove one, and a combobox of
 //! the port's tags to add one. It posts to the routes below through htmx and
 //! swaps itself for the re-rendered panel, so a page only has to include
@@ -40,7 +41,7 @@ pub fn record_routes<T: Tagged>(routes: Routes) -> Routes {
 #[template(path = "tags/panel.html")]
 struct Panel {
     slug: String,
-    /// The record's URL segment: `clients`, `interests`.
+    /// The record's URL segment: `clients`, `interests`, `berths`.
     segment: &'static str,
     record_id: Uuid,
     csrf: String,
@@ -90,11 +91,7 @@ async fn panel<T: Tagged>(
         slug: ctx.port.slug.clone(),
         segment: T::SEGMENT,
         record_id: id,
-        csrf: ctx
-            .user
-            .session()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.user.csrf_token(),
         icons: ASSET_URLS.icons,
         tags,
         choices,
@@ -119,11 +116,13 @@ struct PanelPage {
     panel: String,
 }
 
-/// A panel as htmx asks for it (the fragment), or on a page of its own when
-/// opened directly (a bookmark, a browser without scripts).
+/// A panel as htmx asks for it (the fragment), or on a page of its own, under
+/// the navigation's `section`, when opened directly (a bookmark, a browser
+/// without scripts).
 pub(crate) async fn fragment_or_page(
     ctx: &PortCtx,
     headers: &HeaderMap,
+    section: Section,
     heading: &str,
     panel: String,
 ) -> Result<Response> {
@@ -132,7 +131,7 @@ pub(crate) async fn fragment_or_page(
     }
     let ports = access::ports_of(ctx.state(), &ctx.user).await?;
     let page = render(&PanelPage {
-        shell: Shell::for_ctx(heading, Section::Clients, ctx, &ports),
+        shell: Shell::for_ctx(heading, section, ctx, &ports),
         heading: heading.to_owned(),
         panel,
     })?;
@@ -156,7 +155,7 @@ async fn answer<T: Tagged>(
         return Ok(Html(html).into_response());
     }
     if refused {
-        let mut res = fragment_or_page(ctx, headers, "Tags", html).await?;
+        let mut res = fragment_or_page(ctx, headers, T::SECTION, "Tags", html).await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     }
@@ -177,7 +176,7 @@ async fn show<T: Tagged>(
     let mut tx = ctx.begin().await?;
     let html = record_panel::<T>(&mut tx, &ctx, id).await?;
     tx.commit().await?;
-    fragment_or_page(&ctx, &headers, "Tags", html).await
+    fragment_or_page(&ctx, &headers, T::SECTION, "Tags", html).await
 }
 
 #[derive(Deserialize)]

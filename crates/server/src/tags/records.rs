@@ -8,6 +8,7 @@ use crate::audit::{self, Actor};
 use crate::http::checked::{Checked, problems};
 use crate::http::cursor::List;
 use crate::http::{Error, Result};
+use crate::web::shell::Section;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -211,14 +212,16 @@ pub struct AddBody {
     pub tag_id: Uuid,
 }
 
-/// A kind of record whose tags the API and the page panel serve: its
-/// [`Target`], the URL segment of its pages and the permissions to read
-/// (the record's view) and change (the record's edit) its tags.
+/// A kind of record whose tags the page panel (and, for clients and
+/// interests, the API) serve: its [`Target`], the URL segment of its pages,
+/// the permissions to read (the record's view) and change (the record's edit)
+/// its tags, and the navigation section its pages belong to.
 pub trait Tagged: Send + Sync + 'static {
     const TARGET: Target;
     const SEGMENT: &'static str;
     const VIEW: &'static str;
     const EDIT: &'static str;
+    const SECTION: Section = Section::Clients;
 }
 
 pub struct ClientTags;
@@ -237,6 +240,16 @@ impl Tagged for InterestTags {
     const SEGMENT: &'static str = "interests";
     const VIEW: &'static str = "interests.view";
     const EDIT: &'static str = "interests.edit";
+}
+
+pub struct BerthTags;
+
+impl Tagged for BerthTags {
+    const TARGET: Target = Target::Berth;
+    const SEGMENT: &'static str = "berths";
+    const VIEW: &'static str = "berths.view";
+    const EDIT: &'static str = "berths.edit";
+    const SECTION: Section = Section::Berths;
 }
 
 /// 404 unless the record exists at the port.

@@ -12,6 +12,7 @@ use super::write::{self, NewEntry};
 use crate::access::{self, PortCtx, Routes};
 use crate::auth::csrf::CsrfForm;
 use crate::http::{Error, Result};
+use crate::tags::is_htmx;
 use crate::web::form::FormErrors;
 use crate::web::render;
 use crate::web::shell::{Section, Shell};
@@ -85,13 +86,6 @@ impl Panel {
     }
 }
 
-fn csrf(ctx: &PortCtx) -> String {
-    ctx.user
-        .session()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 async fn panel(
     conn: &mut PgConnection,
     ctx: &PortCtx,
@@ -107,7 +101,7 @@ async fn panel(
         berth_id,
         mooring_number: berth.mooring_number,
         available: berth.status == "available",
-        csrf: csrf(ctx),
+        csrf: ctx.user.csrf_token(),
         entries,
         can_edit: ctx.can("berths.edit"),
         form,
@@ -139,10 +133,6 @@ pub async fn berth_panel(conn: &mut PgConnection, ctx: &PortCtx, berth_id: Uuid)
         None,
     )
     .await
-}
-
-fn is_htmx(headers: &HeaderMap) -> bool {
-    headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request")
 }
 
 #[derive(Template)]

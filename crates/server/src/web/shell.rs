@@ -192,10 +192,7 @@ impl UserMenu {
             name: user.name.clone(),
             email: user.email.clone(),
             initials: initials.to_uppercase(),
-            csrf: user
-                .session()
-                .map(|s| s.csrf_token.clone())
-                .unwrap_or_default(),
+            csrf: user.csrf_token(),
             theme_pref: match user.theme.as_deref() {
                 Some("light") => "light",
                 Some("dark") => "dark",
