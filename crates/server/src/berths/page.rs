@@ -24,6 +24,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::berths::MaintenanceCategory;
+use domain::interests::LeadCategory;
 use domain::pipeline::Stage;
 use domain::settings::BerthStatus;
 use rust_decimal::Decimal;
@@ -287,7 +288,9 @@ struct InterestRow {
     id: Uuid,
     client_id: Uuid,
     client: String,
+    /// The stage's key, which colours its chip, and its label.
     stage: String,
+    stage_label: String,
     lead_category: String,
     created: String,
     archived: bool,
@@ -320,13 +323,16 @@ impl InterestsPanel {
                     id: r.id,
                     client_id: r.client_id,
                     client: r.full_name,
-                    stage: Stage::from_str(&r.pipeline_stage)
-                        .map(|s| s.label().to_owned())
-                        .unwrap_or(r.pipeline_stage),
-                    lead_category: r
-                        .lead_category
-                        .map(|c| c.replace('_', " "))
-                        .unwrap_or_else(|| "—".to_owned()),
+                    stage_label: Stage::from_str(&r.pipeline_stage)
+                        .map_or_else(|_| r.pipeline_stage.clone(), |s| s.label().to_owned()),
+                    stage: r.pipeline_stage,
+                    lead_category: r.lead_category.map_or_else(
+                        || "—".to_owned(),
+                        |c| {
+                            c.parse::<LeadCategory>()
+                                .map_or_else(|_| c.replace('_', " "), |l| l.label().to_owned())
+                        },
+                    ),
                     created: r.created_at.format("%Y-%m-%d").to_string(),
                     archived: r.archived_at.is_some(),
                 })

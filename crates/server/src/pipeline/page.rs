@@ -75,6 +75,8 @@ pub struct RowView {
     pub client_name: String,
     pub yacht: String,
     pub berth: String,
+    /// The stage's key (its chip's colour) and its label.
+    pub stage_key: &'static str,
     pub stage: &'static str,
     pub lead: String,
     pub value: String,
@@ -486,6 +488,11 @@ async fn table_view(
                     client_name: r.client_name.clone(),
                     yacht: r.yacht_name.clone().unwrap_or_default(),
                     berth: r.mooring_number.clone().unwrap_or_default(),
+                    stage_key: r
+                        .pipeline_stage
+                        .parse::<Stage>()
+                        .map(Stage::as_str)
+                        .unwrap_or(""),
                     stage: r
                         .pipeline_stage
                         .parse::<Stage>()
