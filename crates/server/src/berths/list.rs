@@ -166,7 +166,7 @@ pub fn parse(pairs: &[(String, String)], also: &[&str]) -> Result<Filters> {
     let mut bad = |k: &str, m: String| errors.entry(k.to_owned()).or_default().push(m);
     for (key, raw) in pairs {
         let (key, value) = (key.as_str(), raw.trim());
-        if also.contains(&key) {
+        if also.contains(&key) || crate::web::SCRIPT_PARAMS.contains(&key) {
             continue;
         }
         let range = key

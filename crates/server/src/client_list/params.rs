@@ -157,7 +157,7 @@ pub fn parse(pairs: &[(String, String)], also: &[&str]) -> Result<Filters> {
     for (key, raw) in pairs {
         let value = raw.trim();
         let key = key.as_str();
-        if also.contains(&key) {
+        if also.contains(&key) || crate::web::SCRIPT_PARAMS.contains(&key) {
             continue;
         }
         if let Some(name) = key.strip_prefix("cf.") {

@@ -215,7 +215,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Filters> {
     for (key, raw) in pairs {
         let value = raw.trim();
         let key = key.as_str();
-        if matches!(key, "limit" | "cursor") {
+        if matches!(key, "limit" | "cursor") || crate::web::SCRIPT_PARAMS.contains(&key) {
             continue;
         }
         if !KEYS.contains(&key) {

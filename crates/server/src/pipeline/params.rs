@@ -73,7 +73,7 @@ pub fn parse(pairs: &[(String, String)], also: &[&str]) -> Result<Filters> {
     let mut bad = |field: &str, msg: String| errors.entry(field.to_owned()).or_default().push(msg);
     for (key, raw) in pairs {
         let (key, value) = (key.as_str(), raw.trim());
-        if also.contains(&key) {
+        if also.contains(&key) || crate::web::SCRIPT_PARAMS.contains(&key) {
             continue;
         }
         if !FILTER_KEYS.contains(&key) {

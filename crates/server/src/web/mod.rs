@@ -21,6 +21,10 @@ use askama::Template;
 use axum::response::Html;
 use std::fmt;
 
+/// Query parameters that the pages' own scripts read (`?theme=` in theme.js)
+/// and the server ignores: a list's filter check must not refuse them.
+pub const SCRIPT_PARAMS: &[&str] = &["theme"];
+
 /// The pages, each with its access. Assets are served apart, without a session.
 pub fn pages(routes: Routes) -> Routes {
     let routes = crate::auth::pages(routes);

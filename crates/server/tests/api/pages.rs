@@ -295,3 +295,23 @@ async fn the_htmx_bundle_is_the_pinned_2_0_line() {
     let body = app.get("/assets/htmx.js").await.text().await.unwrap();
     assert!(body.contains("version:\"2.0."), "htmx 2.0.x is embedded");
 }
+
+#[tokio::test]
+async fn the_theme_in_the_address_is_left_to_the_page_and_other_unknown_keys_are_named() {
+    let app = TestApp::spawn().await;
+    app.sign_in_super_admin().await;
+    insert_port(&app, "Anchor Bay", "anchor").await;
+    // theme.js reads ?theme=; the lists' filter checks must let it through.
+    for list in ["clients", "berths", "interests", "pipeline"] {
+        let res = app.get(&format!("/ports/anchor/{list}?theme=dark")).await;
+        assert_eq!(res.status(), 200, "{list}");
+        let html = res.text().await.unwrap();
+        assert!(!html.contains("is not a filter"), "{list}: {html}");
+        let res = app.get(&format!("/ports/anchor/{list}?colour=dark")).await;
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("is not a filter"),
+            "{list}: an unknown key is still named"
+        );
+    }
+}
