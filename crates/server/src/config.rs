@@ -88,6 +88,10 @@ const DEFAULTS: Defaults = Defaults {
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
+/// `NIMARA_` variables that are not settings: the configuration file's name,
+/// the tests' database, and the demo team's password (`nimara demo`).
+const IGNORED: [&str; 3] = ["CONFIG", "TEST_DATABASE_URL", "DEMO_PASSWORD"];
+
 impl Config {
     /// Reads defaults, `nimara.toml` (or the file named by `NIMARA_CONFIG`) and the
     /// environment, then validates.
@@ -95,7 +99,7 @@ impl Config {
         let file = std::env::var("NIMARA_CONFIG").unwrap_or_else(|_| "nimara.toml".into());
         let figment = Figment::from(Serialized::defaults(DEFAULTS))
             .merge(Toml::file(&file))
-            .merge(Env::prefixed("NIMARA_").ignore(&["CONFIG", "TEST_DATABASE_URL"]));
+            .merge(Env::prefixed("NIMARA_").ignore(&IGNORED));
         Self::from_figment(figment)
     }
 

@@ -129,6 +129,27 @@ fn a_port_in_use_is_a_clear_line_and_exit_code_1() {
 }
 
 #[test]
+fn the_demo_password_variable_is_not_taken_for_a_setting() {
+    // The configuration refuses unknown NIMARA_ variables; this one is read by
+    // `nimara demo` and `serve --demo`, so it must get past the configuration
+    // (to the port-in-use error, which needs no database).
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        nimara()
+            .args(["serve", "--demo"])
+            .env("NIMARA_DEMO_PASSWORD", "a-chosen-demo-password")
+            .env("NIMARA_HTTP_ADDR", &addr)
+            .env("NIMARA_DATA_DIR", dir.path()),
+        "",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("in use"), "{stderr}");
+}
+
+#[test]
 fn without_postgresql_binaries_one_line_names_the_package_and_exit_code_1() {
     let dir = tempfile::tempdir().unwrap();
     let empty_bin = tempfile::tempdir().unwrap();
