@@ -258,7 +258,13 @@ impl StatusPanel {
             let why = match b.status_last_changed_reason.as_deref() {
                 Some(status::MANUAL) => "by hand".to_owned(),
                 Some(r) => match r.strip_prefix("rule:") {
-                    Some(t) => format!("by the rule “{}”", t.replace('_', " ")),
+                    Some(t) => match crate::berth_rules::parse_trigger(t) {
+                        Some(trigger) => format!(
+                            "by the rule “{}”",
+                            crate::berth_rules::trigger_label(trigger)
+                        ),
+                        None => format!("by the rule “{t}”"),
+                    },
                     None => r.to_owned(),
                 },
                 None => String::new(),

@@ -20,11 +20,7 @@ pub const MANUAL: &str = "manual";
 
 /// `status_last_changed_reason` of a change made by a rule: `rule:<trigger>`.
 pub fn rule_reason(trigger: domain::settings::Trigger) -> String {
-    let name = serde_json::to_value(trigger)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    format!("rule:{name}")
+    format!("rule:{}", crate::berth_rules::trigger_name(trigger))
 }
 
 /// A status change that happened.

@@ -137,6 +137,19 @@ async fn linking_suggests_under_offer_and_accepting_sets_it_with_the_rule_as_rea
             true
         )
     );
+    // The berth page says which rule made the change, as people read it.
+    let page = manager
+        .get(app.url(&format!("/ports/north/berths/{a1}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("by the rule “An interest is linked to the berth”"),
+        "{page}"
+    );
     // Audited on the berth and on the suggestion.
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_logs WHERE entity_type = 'berth' AND entity_id = $1 AND field_changed = 'status'
