@@ -89,6 +89,22 @@ impl Section {
     }
 }
 
+/// The name of the member who last changed the berth's status by hand or by
+/// accepting a suggestion (`None` for the system, the reader, or a deleted user).
+async fn changed_by(tx: &mut PortTx, ctx: &PortCtx, b: &Berth) -> Result<Option<String>> {
+    match b.status_last_changed_by.as_deref() {
+        Some(id) if id != status::SYSTEM && id != ctx.user.id => Ok(sqlx::query_scalar!(
+            r#"SELECT coalesce(up.display_name, u.name, u.email::text) AS "name!"
+               FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
+               WHERE u.id = $1"#,
+            id
+        )
+        .fetch_optional(&mut **tx)
+        .await?),
+        _ => Ok(None),
+    }
+}
+
 fn html(t: &impl Template) -> Result<String> {
     Ok(render(t)?.0)
 }
@@ -116,7 +132,10 @@ pub async fn sections(
         crate::berth_rules::berth_panel(tx, ctx, berth.id).await?,
     ));
     if ctx.can("berths.change_status") {
-        out.push(Section::main(html(&StatusPanel::of(ctx, berth, forms))?));
+        let changed_by = changed_by(tx, ctx, berth).await?;
+        out.push(Section::main(html(&StatusPanel::of(
+            ctx, berth, forms, changed_by,
+        ))?));
     }
     out.push(Section::main(html(
         &InterestsPanel::load(tx, ctx, berth.id).await?,
@@ -248,12 +267,12 @@ struct StatusPanel {
 }
 
 impl StatusPanel {
-    fn of(ctx: &PortCtx, b: &Berth, forms: &Forms) -> StatusPanel {
+    fn of(ctx: &PortCtx, b: &Berth, forms: &Forms, changed_by: Option<String>) -> StatusPanel {
         let last_change = b.status_last_modified.map(|at| {
             let who = match b.status_last_changed_by.as_deref() {
                 Some(status::SYSTEM) | None => "the system".to_owned(),
                 Some(id) if id == ctx.user.id => "you".to_owned(),
-                Some(_) => "a team member".to_owned(),
+                Some(_) => changed_by.unwrap_or_else(|| "a former user".to_owned()),
             };
             let why = match b.status_last_changed_reason.as_deref() {
                 Some(status::MANUAL) => "by hand".to_owned(),

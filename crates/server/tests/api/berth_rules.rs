@@ -150,6 +150,24 @@ async fn linking_suggests_under_offer_and_accepting_sets_it_with_the_rule_as_rea
         page.contains("by the rule “An interest is linked to the berth”"),
         "{page}"
     );
+    assert!(page.contains("by you,"), "{page}");
+    // Another member with the permission reads who it was, by name.
+    let (director, _) = member(&app, "director", "north").await;
+    let name: String =
+        sqlx::query_scalar("SELECT display_name FROM user_profiles WHERE user_id = $1")
+            .bind(&manager_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let page = director
+        .get(app.url(&format!("/ports/north/berths/{a1}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("by {name},")), "{page}");
     // Audited on the berth and on the suggestion.
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_logs WHERE entity_type = 'berth' AND entity_id = $1 AND field_changed = 'status'
