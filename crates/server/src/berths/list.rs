@@ -302,15 +302,6 @@ pub struct Key {
     pub id: Uuid,
 }
 
-/// `%term%` for ILIKE, with the term's own wildcards taken literally.
-pub(super) fn contains(term: &str) -> String {
-    let escaped = term
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 fn push_where(qb: &mut QueryBuilder<Postgres>, port_id: Uuid, f: &Filters) {
     qb.push(" FROM berths b WHERE b.port_id = ");
     qb.push_bind(port_id);
@@ -348,9 +339,9 @@ fn push_where(qb: &mut QueryBuilder<Postgres>, port_id: Uuid, f: &Filters) {
     }
     if let Some(q) = &f.q {
         qb.push(" AND (b.mooring_number ILIKE ");
-        qb.push_bind(contains(q));
+        qb.push_bind(crate::db::like::contains(q));
         qb.push(" OR b.area ILIKE ");
-        qb.push_bind(contains(q));
+        qb.push_bind(crate::db::like::contains(q));
         qb.push(")");
     }
 }

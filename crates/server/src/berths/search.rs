@@ -20,9 +20,9 @@ pub async fn group(
          WHERE mooring_number ILIKE $1 OR area ILIKE $1
          ORDER BY lower(mooring_number) = lower($2) DESC, mooring_number ILIKE $3 DESC, mooring_number, id
          LIMIT $4",
-        super::list::contains(q),
+        crate::db::like::contains(q),
         q,
-        format!("{}%", super::list::contains(q).trim_matches('%')),
+        format!("{}%", crate::db::like::escape(q)),
         limit
     )
     .fetch_all(&mut **tx)

@@ -223,20 +223,6 @@ pub async fn plan(conn: &mut PgConnection, port_id: Uuid, filters: Filters) -> R
     })
 }
 
-/// `%term%` for LIKE, with the term's own wildcards taken literally.
-fn contains_pattern(term: &str) -> String {
-    let mut out = String::with_capacity(term.len() + 2);
-    out.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 /// The most matches per field a ranked search takes (migration 0047).
 pub const SEARCH_POOL: i32 = 200;
 
@@ -257,13 +243,13 @@ fn push_search_ctes(qb: &mut QueryBuilder<Postgres>, plan: &Plan) {
     let Some(q) = plan.filters.q.clone() else {
         return;
     };
-    let pattern = (q.chars().count() >= 3).then(|| contains_pattern(&q));
+    let pattern = (q.chars().count() >= 3).then(|| crate::db::like::contains(&q));
     qb.push("WITH ranked AS (SELECT client_id AS id, rank FROM client_search(");
     qb.push_bind(q);
     qb.push(", ");
     qb.push_bind(pattern);
     qb.push(", ");
-    qb.push_bind(plan.phone_digits.as_deref().map(contains_pattern));
+    qb.push_bind(plan.phone_digits.as_deref().map(crate::db::like::contains));
     qb.push(", ");
     qb.push_bind(plan.pooled().then_some(SEARCH_POOL));
     qb.push(")) ");
@@ -440,11 +426,6 @@ pub async fn count_up_to(conn: &mut PgConnection, plan: &Plan, cap: i64) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_take_wildcards_literally() {
-        assert_eq!(contains_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
-    }
 
     /// bench/clients.sh runs this file through pgbench as "the same SQL the
     /// list endpoint runs"; it must not drift from the code.

@@ -670,12 +670,7 @@ async fn picker(
     let candidates = if term.chars().count() < 2 {
         Vec::new()
     } else {
-        let like = format!(
-            "%{}%",
-            term.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let like = crate::db::like::contains(&term);
         sqlx::query_as!(
             Candidate,
             "SELECT id, full_name, company_name FROM clients

@@ -1,6 +1,7 @@
 //! The database: the connection pool, migrations, and the port transaction that
 //! every port-scoped query runs in.
 
+pub mod like;
 pub mod migrate;
 
 use crate::config::Config;

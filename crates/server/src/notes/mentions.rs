@@ -120,8 +120,8 @@ pub async fn mentionable(
     Query(query): Query<MentionQuery>,
 ) -> Result<Json<Vec<Mentionable>>> {
     let q = query.q.trim();
-    let like = format!("{}%", escape_like(q));
-    let word = format!("% {}%", escape_like(q));
+    let like = format!("{}%", crate::db::like::escape(q));
+    let word = format!("% {}%", crate::db::like::escape(q));
     let rows = sqlx::query_as!(
         Mentionable,
         r#"SELECT u.id, up.display_name AS name, u.email::text AS "email!"
@@ -142,13 +142,6 @@ pub async fn mentionable(
     .fetch_all(ctx.state().db.pool())
     .await?;
     Ok(Json(rows))
-}
-
-/// `q` as a literal inside a LIKE pattern.
-fn escape_like(q: &str) -> String {
-    q.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 #[cfg(test)]
@@ -193,10 +186,5 @@ mod tests {
                 }
             ]
         );
-    }
-
-    #[test]
-    fn like_wildcards_are_literal() {
-        assert_eq!(escape_like("a_b%c\\"), "a\\_b\\%c\\\\");
     }
 }

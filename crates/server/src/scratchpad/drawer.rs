@@ -281,12 +281,7 @@ pub async fn client_search(ctx: PortCtx, Query(q): Query<SearchQuery>) -> Result
     let clients = if term.is_empty() {
         Vec::new()
     } else {
-        let like = format!(
-            "%{}%",
-            term.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let like = crate::db::like::contains(&term);
         let mut tx = ctx.begin().await?;
         let rows = sqlx::query_as!(
             ClientHit,
